@@ -1,0 +1,70 @@
+"""Settings, from environment variables prefixed `SCREENING_` or a `.env` file."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PROJECT_LISTS_DIR = Path(__file__).resolve().parent.parent / "lists"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SCREENING_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(Path("./data"), description="Where the embedded SQLite database lives.")
+    database_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL; default sqlite in data_dir. PostgreSQL: postgresql+psycopg://user@host/db",
+    )
+    lists_dir: Path = Field(PROJECT_LISTS_DIR, description="The list catalogue and the order policy.")
+    host: str = Field("127.0.0.1", description="Address `screening serve` binds to.")
+    port: int = Field(8000, ge=1, le=65535, description="Port `screening serve` listens on.")
+    workers: int = Field(1, ge=1, le=64, description="uvicorn worker processes for `screening serve`.")
+
+    review_threshold: float = Field(
+        0.82, ge=0.0, le=1.0, description="Lowest score reported as a match (decision review)."
+    )
+    block_threshold: float = Field(
+        0.97, ge=0.0, le=1.0, description="Score from which a match with no contradiction is a block."
+    )
+    default_limit: int = Field(10, ge=1, le=100, description="Matches returned per screening by default.")
+    max_name_length: int = Field(300, ge=10, le=10_000, description="Longest name accepted for screening.")
+
+    refresh_cron: str = Field("15 */6 * * *", description="Cron schedule of list refresh (UTC).")
+    scheduler_enabled: bool = Field(False, description="Run the refresh scheduler inside `screening serve`.")
+    index_poll_seconds: float = Field(
+        5.0, gt=0, description="How often a replica checks the store for newly active list versions."
+    )
+    keep_versions: int = Field(5, ge=1, description="List versions kept per source (older ones pruned).")
+    max_shrink_fraction: float = Field(
+        0.5, ge=0.0, le=1.0, description="Largest drop in record count accepted without --force."
+    )
+
+    api_keys: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Static API keys, comma-separated `name:scope:secret` (scope screen or admin).",
+    )
+    log_json: bool = Field(False, description="Log one JSON object per line.")
+    log_level: str = Field("INFO", description="Python logging level.")
+
+    @field_validator("api_keys", mode="before")
+    @classmethod
+    def _split_keys(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'screening.db').resolve()}"
+
+
+@functools.lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

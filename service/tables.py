@@ -1,0 +1,7 @@
+"""Every stored table, imported in one place so migrations and tests see the whole schema."""
+
+from __future__ import annotations
+
+from service.sources.tables import ListEntry, ListVersion
+
+__all__ = ["ListEntry", "ListVersion"]
