@@ -44,6 +44,10 @@ class Settings(BaseSettings):
         0.5, ge=0.0, le=1.0, description="Largest drop in record count accepted without --force."
     )
 
+    required_sources: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated source ids /readyz requires to be loaded and younger than their max age.",
+    )
     api_keys: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Static API keys, comma-separated `name:scope:secret` (scope screen or admin).",
@@ -51,7 +55,7 @@ class Settings(BaseSettings):
     log_json: bool = Field(False, description="Log one JSON object per line.")
     log_level: str = Field("INFO", description="Python logging level.")
 
-    @field_validator("api_keys", mode="before")
+    @field_validator("api_keys", "required_sources", mode="before")
     @classmethod
     def _split_keys(cls, value: object) -> object:
         if isinstance(value, str):

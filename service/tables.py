@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from service.sources.tables import ListEntry, ListVersion
+from service.sources.tables import IngestLease, ListChange, ListEntry, ListVersion
 
-__all__ = ["ListEntry", "ListVersion"]
+__all__ = ["IngestLease", "ListChange", "ListEntry", "ListVersion"]

@@ -48,3 +48,35 @@ class ListEntry(SQLModel, table=True):
     name: str
     content_hash: str = Field(max_length=64)
     document: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+
+
+class IngestLease(SQLModel, table=True):
+    """Who ingests a source right now; a row per source, taken when free or expired.
+
+    A lease row (not an advisory lock) works the same on SQLite and PostgreSQL and
+    survives a crashed holder: it simply expires.
+    """
+
+    __tablename__ = "ingest_lease"
+
+    source: str = Field(primary_key=True, max_length=64)
+    holder: str = Field(max_length=200)
+    acquired_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class ListChange(SQLModel, table=True):
+    """The change report of one list version against the version it replaced."""
+
+    __tablename__ = "list_change"
+
+    version_id: int = Field(foreign_key="list_version.id", primary_key=True, ondelete="CASCADE")
+    source: str = Field(max_length=64, index=True)
+    previous_version_id: int | None = None
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+    added_count: int = 0
+    removed_count: int = 0
+    changed_count: int = 0
+    added: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    removed: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    changed: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))

@@ -1,4 +1,4 @@
-"""list versions and entries
+"""initial schema
 
 Revision ID: 0001
 Revises: (none)
@@ -17,7 +17,14 @@ depends_on = None
 
 
 def upgrade() -> None:
-
+    op.create_table(
+        "ingest_lease",
+        sa.Column("source", sa.String(length=64), nullable=False),
+        sa.Column("holder", sa.String(length=200), nullable=False),
+        sa.Column("acquired_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("source"),
+    )
     op.create_table(
         "list_version",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -40,6 +47,24 @@ def upgrade() -> None:
         batch_op.create_index("ix_list_version_source_status", ["source", "status"], unique=False)
 
     op.create_table(
+        "list_change",
+        sa.Column("version_id", sa.Integer(), nullable=False),
+        sa.Column("source", sa.String(length=64), nullable=False),
+        sa.Column("previous_version_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("added_count", sa.Integer(), nullable=False),
+        sa.Column("removed_count", sa.Integer(), nullable=False),
+        sa.Column("changed_count", sa.Integer(), nullable=False),
+        sa.Column("added", sa.JSON(), nullable=False),
+        sa.Column("removed", sa.JSON(), nullable=False),
+        sa.Column("changed", sa.JSON(), nullable=False),
+        sa.ForeignKeyConstraint(["version_id"], ["list_version.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("version_id"),
+    )
+    with op.batch_alter_table("list_change", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_list_change_source"), ["source"], unique=False)
+
+    op.create_table(
         "list_entry",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("version_id", sa.Integer(), nullable=False),
@@ -58,13 +83,17 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-
     with op.batch_alter_table("list_entry", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_list_entry_version_id"))
 
     op.drop_table("list_entry")
+    with op.batch_alter_table("list_change", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_list_change_source"))
+
+    op.drop_table("list_change")
     with op.batch_alter_table("list_version", schema=None) as batch_op:
         batch_op.drop_index("ix_list_version_source_status")
         batch_op.drop_index(batch_op.f("ix_list_version_source"))
 
     op.drop_table("list_version")
+    op.drop_table("ingest_lease")

@@ -1,0 +1,51 @@
+"""FastAPI dependency aliases, in one place. Everything lives on `app.state`, set up in the lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from service.config import Settings
+from service.screening.index_state import IndexHolder, IndexSnapshot
+from service.sources.catalogue import Catalogue
+
+
+def get_app_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Session]:
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+def get_holder(request: Request) -> IndexHolder:
+    holder: IndexHolder = request.app.state.index_holder
+    return holder
+
+
+def get_snapshot(holder: Annotated[IndexHolder, Depends(get_holder)]) -> IndexSnapshot | None:
+    return holder.snapshot
+
+
+def get_catalogue(request: Request) -> Catalogue:
+    catalogue: Catalogue = request.app.state.catalogue
+    return catalogue
+
+
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+EngineDep = Annotated[Engine, Depends(get_engine)]
+SessionDep = Annotated[Session, Depends(get_session)]
+HolderDep = Annotated[IndexHolder, Depends(get_holder)]
+SnapshotDep = Annotated[IndexSnapshot | None, Depends(get_snapshot)]
+CatalogueDep = Annotated[Catalogue, Depends(get_catalogue)]

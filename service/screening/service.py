@@ -1,0 +1,106 @@
+"""Screen one party against the current index snapshot."""
+
+from __future__ import annotations
+
+import uuid
+
+from service.config import Settings
+from service.errors import InvalidInput, ListUnavailable
+from service.matching.types import Match, MatchThresholds, Query
+from service.screening.index_state import IndexSnapshot
+from service.screening.schemas import (
+    Decision,
+    ExplanationOut,
+    ListVersionRef,
+    MatchOut,
+    PartyIn,
+    ScreenResponse,
+    parse_birth_date,
+)
+from service.sources.catalogue import Catalogue
+from service.sources.model import Identifier
+from service.timeutil import utc_now
+
+_STRICTNESS: dict[str, int] = {"clear": 0, "review": 1, "block": 2}
+
+
+def strictest(decisions: list[str]) -> Decision:
+    """The strictest decision of several; `clear` when there is none."""
+    best = max(decisions, key=_STRICTNESS.__getitem__, default="clear")
+    if best == "block":
+        return "block"
+    return "review" if best == "review" else "clear"
+
+
+def build_query(party: PartyIn, *, settings: Settings, catalogue: Catalogue) -> Query:
+    if len(party.name) > settings.max_name_length:
+        raise InvalidInput(f"name: longer than {settings.max_name_length} characters")
+    if party.sources is not None:
+        unknown = [source for source in party.sources if source not in catalogue.sources]
+        if unknown:
+            raise InvalidInput(
+                f"sources: unknown source id(s) {', '.join(unknown)}; known: {', '.join(sorted(catalogue.sources))}"
+            )
+    return Query(
+        name=party.name,
+        type=party.type,
+        country=party.country,
+        birth_date=parse_birth_date(party.date_of_birth) if party.date_of_birth else None,
+        identifiers=tuple(
+            Identifier(type=item.type, value=item.value, country=item.country) for item in party.identifiers
+        ),
+        sources=frozenset(party.sources) if party.sources is not None else None,
+    )
+
+
+def thresholds_for(party: PartyIn, settings: Settings) -> MatchThresholds:
+    review = party.threshold if party.threshold is not None else settings.review_threshold
+    return MatchThresholds(review=review, block=max(review, settings.block_threshold))
+
+
+def match_out(match: Match) -> MatchOut:
+    entry = match.entry
+    return MatchOut(
+        source=entry.source,
+        entity_id=entry.entity_id,
+        name=entry.name,
+        matched_name=match.matched_name,
+        type=entry.type,
+        score=round(min(max(match.score, 0.0), 1.0), 4),
+        decision=match.decision,
+        programs=list(entry.programs),
+        countries=list(entry.countries),
+        explanation=[
+            ExplanationOut(feature=feature.feature, score=round(feature.score, 4), detail=feature.detail)
+            for feature in match.features
+        ],
+    )
+
+
+def screen_party(
+    *, party: PartyIn, snapshot: IndexSnapshot | None, settings: Settings, catalogue: Catalogue
+) -> tuple[ScreenResponse, list[Match]]:
+    """Screen one party; the raw matches come back too, for clearances and the audit trail."""
+    if snapshot is None:
+        raise ListUnavailable("the match index is not built yet; no list has been loaded")
+    query = build_query(party, settings=settings, catalogue=catalogue)
+    limit = party.limit or settings.default_limit
+    matches = snapshot.index.search(query, thresholds=thresholds_for(party, settings), limit=limit)
+    versions = [version for version in snapshot.versions if query.sources is None or version.source in query.sources]
+    response = ScreenResponse(
+        screening_id=str(uuid.uuid4()),
+        decision=strictest([match.decision for match in matches]),
+        screened_at=utc_now(),
+        reference=party.reference,
+        matches=[match_out(match) for match in matches],
+        lists=[
+            ListVersionRef(
+                source=version.source,
+                version=version.version_id,
+                published_at=version.published_at,
+                fetched_at=version.fetched_at,
+            )
+            for version in versions
+        ],
+    )
+    return response, matches

@@ -1,0 +1,296 @@
+"""The one ingest pipeline, used by the CLI, the scheduler and the admin endpoint.
+
+parse -> validate -> store entries under a new `loading` version -> flip the active
+version in one transaction. Any failure marks the new version `failed` with its
+error and leaves the previously active version active and serving.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine, delete, insert, select, update
+from sqlmodel import Session, col
+
+from service.errors import IngestError, ListFileError, ListValidationError
+from service.sources.catalogue import CatalogueSource
+from service.sources.lease import ingest_lease
+from service.sources.model import ParsedList
+from service.sources.parsers import PARSERS, SourceFile
+from service.sources.tables import ListChange, ListEntry, ListVersion
+from service.timeutil import utc_now
+
+log = logging.getLogger(__name__)
+INSERT_BATCH = 2000
+
+
+@dataclass(slots=True)
+class IngestOptions:
+    force: bool = False
+    max_shrink_fraction: float = 0.5
+    keep_versions: int = 5
+    format: str | None = None
+
+
+@dataclass(slots=True)
+class IngestOutcome:
+    source: str
+    status: str  # activated | unchanged | failed
+    version_id: int | None
+    record_count: int = 0
+    sha256: str | None = None
+    seconds: float = 0.0
+    stats: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+    added: int = 0
+    removed: int = 0
+    changed: int = 0
+
+
+def content_sha256(files: Sequence[SourceFile]) -> str:
+    """One digest over a whole file set, independent of the order files were given in."""
+    digest = hashlib.sha256()
+    for file in sorted(files, key=lambda f: f.name.lower()):
+        digest.update(file.name.rsplit("/", 1)[-1].lower().encode())
+        digest.update(hashlib.sha256(file.content).digest())
+    return digest.hexdigest()
+
+
+def active_version(session: Session, source: str) -> ListVersion | None:
+    return session.execute(
+        select(ListVersion).where(col(ListVersion.source) == source, col(ListVersion.status) == "active")
+    ).scalar_one_or_none()
+
+
+def parse_files(source: CatalogueSource, files: Sequence[SourceFile], format_id: str | None = None) -> ParsedList:
+    format_id = format_id or source.format
+    parser = PARSERS.get(format_id)
+    if parser is None:
+        raise IngestError(f"no parser for format '{format_id}' of source '{source.id}'")
+    if not files:
+        raise ListFileError(f"no files given for '{source.id}'")
+    try:
+        return parser(files)
+    except IngestError:
+        raise
+    except (ValueError, KeyError, IndexError, UnicodeDecodeError) as error:
+        # A parser bug or an unexpected layout: report it as a bad file, with its cause.
+        raise ListFileError(f"{source.id}: could not parse {format_id}: {type(error).__name__}: {error}") from error
+
+
+def validate(parsed: ParsedList, *, source: str, previous_count: int | None, options: IngestOptions) -> None:
+    if not parsed.entries:
+        raise ListValidationError(f"{source}: the list is empty; refusing to replace the active version")
+    seen: set[str] = set()
+    for entry in parsed.entries:
+        if not entry.entity_id or not entry.name.strip():
+            raise ListValidationError(f"{source}: an entry has no id or no name (id '{entry.entity_id}')")
+        if entry.entity_id in seen:
+            raise ListValidationError(f"{source}: entity id '{entry.entity_id}' appears twice")
+        seen.add(entry.entity_id)
+    if previous_count and not options.force:
+        shrink = 1 - len(parsed.entries) / previous_count
+        if shrink > options.max_shrink_fraction:
+            raise ListValidationError(
+                f"{source}: {len(parsed.entries)} records against {previous_count} in the active version"
+                f" (shrunk by {shrink:.0%}, more than {options.max_shrink_fraction:.0%});"
+                " use --force if this is expected"
+            )
+
+
+def ingest_files(
+    *,
+    engine: Engine,
+    source: CatalogueSource,
+    files: Sequence[SourceFile],
+    origin: str,
+    options: IngestOptions,
+    etag: str | None = None,
+    last_modified: str | None = None,
+) -> IngestOutcome:
+    """Ingest one file set of a source under the source's lease."""
+    with ingest_lease(engine, source.id):
+        return _ingest_locked(
+            engine=engine,
+            source=source,
+            files=files,
+            origin=origin,
+            options=options,
+            etag=etag,
+            last_modified=last_modified,
+        )
+
+
+def _ingest_locked(
+    *,
+    engine: Engine,
+    source: CatalogueSource,
+    files: Sequence[SourceFile],
+    origin: str,
+    options: IngestOptions,
+    etag: str | None,
+    last_modified: str | None,
+) -> IngestOutcome:
+    started = time.perf_counter()
+    sha256 = content_sha256(files)
+    with Session(engine, expire_on_commit=False) as session:
+        previous = active_version(session, source.id)
+        if previous is not None and previous.sha256 == sha256 and not options.force:
+            log.info("ingest %s: content unchanged (sha256 %s), no new version", source.id, sha256[:12])
+            return IngestOutcome(source.id, "unchanged", previous.id, previous.record_count, sha256)
+        version = ListVersion(source=source.id, origin=origin, sha256=sha256, etag=etag, last_modified=last_modified)
+        session.add(version)
+        session.commit()
+        assert version.id is not None  # noqa: S101 - set by the INSERT above
+        version_id = version.id
+        previous_id = previous.id if previous else None
+        previous_count = previous.record_count if previous else None
+
+    try:
+        parsed = parse_files(source, files, options.format)
+        validate(parsed, source=source.id, previous_count=previous_count, options=options)
+        hashes = _store_entries(engine, source.id, version_id, parsed)
+        change = _activate(engine, source.id, version_id, previous_id, parsed, hashes)
+    except IngestError as error:
+        _mark_failed(engine, version_id, error.detail)
+        raise
+    except Exception as error:
+        # The boundary of the ingest job: whatever went wrong, the failure is recorded on the
+        # version and the previous version stays active.
+        _mark_failed(engine, version_id, f"{type(error).__name__}: {error}")
+        raise IngestError(f"{source.id}: ingest failed: {type(error).__name__}: {error}") from error
+    _prune(engine, source.id, options.keep_versions)
+    seconds = time.perf_counter() - started
+    log.info(
+        "ingest %s: version %s active, %d records (+%d -%d ~%d) in %.1fs",
+        source.id,
+        version_id,
+        len(parsed.entries),
+        change.added_count,
+        change.removed_count,
+        change.changed_count,
+        seconds,
+    )
+    return IngestOutcome(
+        source=source.id,
+        status="activated",
+        version_id=version_id,
+        record_count=len(parsed.entries),
+        sha256=sha256,
+        seconds=seconds,
+        stats=dict(parsed.stats),
+        added=change.added_count,
+        removed=change.removed_count,
+        changed=change.changed_count,
+    )
+
+
+def _store_entries(engine: Engine, source: str, version_id: int, parsed: ParsedList) -> dict[str, str]:
+    hashes: dict[str, str] = {}
+    rows: list[dict[str, Any]] = []
+    for entry in parsed.entries:
+        content_hash = entry.content_hash()
+        hashes[entry.entity_id] = content_hash
+        rows.append(
+            {
+                "version_id": version_id,
+                "source": source,
+                "entity_id": entry.entity_id,
+                "type": entry.type,
+                "name": entry.name,
+                "content_hash": content_hash,
+                "document": entry.to_document(),
+            }
+        )
+    with engine.begin() as connection:
+        for start in range(0, len(rows), INSERT_BATCH):
+            connection.execute(insert(ListEntry), rows[start : start + INSERT_BATCH])
+    return hashes
+
+
+def _previous_hashes(session: Session, version_id: int | None) -> dict[str, str]:
+    if version_id is None:
+        return {}
+    rows = session.execute(
+        select(col(ListEntry.entity_id), col(ListEntry.content_hash)).where(col(ListEntry.version_id) == version_id)
+    ).all()
+    return {str(entity_id): str(content_hash) for entity_id, content_hash in rows}
+
+
+def _activate(
+    engine: Engine,
+    source: str,
+    version_id: int,
+    previous_id: int | None,
+    parsed: ParsedList,
+    hashes: dict[str, str],
+) -> ListChange:
+    """Flip the active version and store the change report, in one transaction."""
+    with Session(engine, expire_on_commit=False) as session:
+        before = _previous_hashes(session, previous_id)
+        added = sorted(set(hashes) - set(before))
+        removed = sorted(set(before) - set(hashes))
+        changed = sorted(key for key in hashes.keys() & before.keys() if hashes[key] != before[key])
+        change = ListChange(
+            version_id=version_id,
+            source=source,
+            previous_version_id=previous_id,
+            added_count=len(added),
+            removed_count=len(removed),
+            changed_count=len(changed),
+            added=added,
+            removed=removed,
+            changed=changed,
+        )
+        session.add(change)
+        now = utc_now()
+        session.execute(
+            update(ListVersion)
+            .where(col(ListVersion.source) == source, col(ListVersion.status) == "active")
+            .values(status="superseded")
+        )
+        session.execute(
+            update(ListVersion)
+            .where(col(ListVersion.id) == version_id)
+            .values(
+                status="active",
+                activated_at=now,
+                record_count=len(parsed.entries),
+                published_at=parsed.published_at,
+                stats={**parsed.stats, "warnings": parsed.warnings[:50]},
+            )
+        )
+        session.commit()
+        return change
+
+
+def _mark_failed(engine: Engine, version_id: int, error: str) -> None:
+    with Session(engine) as session:
+        session.execute(delete(ListEntry).where(col(ListEntry.version_id) == version_id))
+        session.execute(
+            update(ListVersion).where(col(ListVersion.id) == version_id).values(status="failed", error=error[:4000])
+        )
+        session.commit()
+    log.warning("ingest version %s failed: %s", version_id, error[:500])
+
+
+def _prune(engine: Engine, source: str, keep: int) -> None:
+    """Keep the newest `keep` versions (the active one always among them) and their entries."""
+    with Session(engine) as session:
+        versions = session.execute(
+            select(col(ListVersion.id), col(ListVersion.status))
+            .where(col(ListVersion.source) == source)
+            .order_by(col(ListVersion.id).desc())
+        ).all()
+        stale = [version_id for version_id, status in versions[keep:] if status != "active"]
+        if not stale:
+            return
+        session.execute(delete(ListChange).where(col(ListChange.version_id).in_(stale)))
+        session.execute(delete(ListEntry).where(col(ListEntry.version_id).in_(stale)))
+        session.execute(delete(ListVersion).where(col(ListVersion.id).in_(stale)))
+        session.commit()

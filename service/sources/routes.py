@@ -1,0 +1,98 @@
+"""List endpoints: what is loaded, single entries, change reports."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Query
+from sqlalchemy import select
+from sqlmodel import col
+
+from service.api_errors import error_responses
+from service.deps import CatalogueDep, SessionDep
+from service.errors import InvalidInput, NotFound
+from service.sources.schemas import ChangeReportOut, ChangesOut, EntityOut, ListStatusOut
+from service.sources.status import source_statuses
+from service.sources.tables import ListChange, ListEntry, ListVersion
+
+router = APIRouter(prefix="/v1", tags=["lists"])
+
+
+@router.get("/lists", response_model=list[ListStatusOut])
+def get_lists(session: SessionDep, catalogue: CatalogueDep) -> list[ListStatusOut]:
+    """Every source in the catalogue with its active version, record count, age and last error."""
+    return [
+        ListStatusOut(
+            source=status.source,
+            name=status.name,
+            publisher=status.publisher,
+            kind=status.kind,
+            version=status.version,
+            record_count=status.record_count,
+            fetched_at=status.fetched_at,
+            published_at=status.published_at,
+            age_seconds=status.age_seconds,
+            status=status.status,
+            last_error=status.last_error,
+        )
+        for status in source_statuses(session, catalogue)
+    ]
+
+
+@router.get("/entities/{source}/{entity_id}", responses=error_responses(404))
+def get_entity(source: str, entity_id: str, session: SessionDep, catalogue: CatalogueDep) -> EntityOut:
+    """The full list entry, as its publisher lists it, from the source's active version."""
+    catalogue.get(source)
+    row = session.execute(
+        select(ListEntry)
+        .join(ListVersion, col(ListVersion.id) == col(ListEntry.version_id))
+        .where(
+            col(ListVersion.source) == source,
+            col(ListVersion.status) == "active",
+            col(ListEntry.entity_id) == entity_id,
+        )
+    ).scalar_one_or_none()
+    if row is None:
+        raise NotFound(f"no entry '{entity_id}' in the active version of '{source}'")
+    document = row.document
+    return EntityOut(
+        source=source,
+        version=row.version_id,
+        content_hash=row.content_hash,
+        **{key: document.get(key) for key in EntityOut.model_fields if key in document},
+    )
+
+
+@router.get("/lists/{source}/changes", responses=error_responses(404, 422))
+def get_changes(
+    source: str,
+    session: SessionDep,
+    catalogue: CatalogueDep,
+    since: int | None = Query(None, description="Reports of versions newer than this version id"),
+) -> ChangesOut:
+    """What each new version added, removed and changed against the version it replaced (latest by default)."""
+    catalogue.get(source)
+    if since is not None and since < 0:
+        raise InvalidInput("since: must be a version id (>= 0)")
+    statement = select(ListChange).where(col(ListChange.source) == source)
+    if since is None:
+        statement = statement.order_by(col(ListChange.version_id).desc()).limit(1)
+    else:
+        statement = statement.where(col(ListChange.version_id) > since).order_by(col(ListChange.version_id))
+    reports = sorted(session.execute(statement).scalars().all(), key=lambda change: change.version_id)
+    return ChangesOut(
+        source=source,
+        reports=[
+            ChangeReportOut(
+                source=change.source,
+                version=change.version_id,
+                previous_version=change.previous_version_id,
+                created_at=change.created_at,
+                added_count=change.added_count,
+                removed_count=change.removed_count,
+                changed_count=change.changed_count,
+                added=change.added,
+                removed=change.removed,
+                changed=change.changed,
+            )
+            for change in reports
+        ],
+    )

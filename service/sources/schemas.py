@@ -1,0 +1,86 @@
+"""Response models of the list endpoints."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, Field
+
+
+class ListStatusOut(BaseModel):
+    source: str
+    name: str
+    publisher: str
+    kind: str = Field(..., description="sanctions | export_control | aggregated ...")
+    version: int | None = Field(None, description="The active version's id; null when none is loaded")
+    record_count: int
+    fetched_at: datetime | None
+    published_at: datetime | None
+    age_seconds: float | None
+    status: str = Field(..., description="ok | stale | missing | failed")
+    last_error: str | None = Field(None, description="Error of the last failed ingest since the active version")
+
+
+class AliasOut(BaseModel):
+    name: str
+    strength: str
+    script: str | None
+    kind: str
+
+
+class BirthDateOut(BaseModel):
+    value: str
+    precision: str
+
+
+class IdentifierOut(BaseModel):
+    type: str
+    value: str
+    country: str | None
+
+
+class AddressOut(BaseModel):
+    text: str
+    country: str | None
+
+
+class EntityOut(BaseModel):
+    source: str
+    entity_id: str
+    version: int
+    type: str
+    name: str
+    aliases: list[AliasOut]
+    programs: list[str]
+    countries: list[str]
+    birth_dates: list[BirthDateOut]
+    identifiers: list[IdentifierOut]
+    addresses: list[AddressOut]
+    remarks: str | None
+    listed_on: date | None
+    source_url: str | None
+    content_hash: str
+
+
+class ChangeReportOut(BaseModel):
+    source: str
+    version: int
+    previous_version: int | None
+    created_at: datetime
+    added_count: int
+    removed_count: int
+    changed_count: int
+    added: list[str]
+    removed: list[str]
+    changed: list[str]
+
+
+class ChangesOut(BaseModel):
+    source: str
+    reports: list[ChangeReportOut] = Field(..., description="Oldest first")
+
+
+class RefreshAccepted(BaseModel):
+    source: str
+    status: str = "accepted"
+    detail: str
