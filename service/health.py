@@ -43,7 +43,12 @@ def readyz(engine: EngineDep, holder: HolderDep, catalogue: CatalogueDep, settin
         checks["database"] = f"unreachable: {type(error).__name__}"
         statuses = {}
     snapshot = holder.snapshot
-    checks["index"] = f"ok ({snapshot.index.entry_count} entries)" if snapshot else "not built"
+    if snapshot is None:
+        checks["index"] = "not built"
+    elif not snapshot.versions:
+        checks["index"] = "no list loaded"
+    else:
+        checks["index"] = f"ok ({snapshot.index.entry_count} entries)"
     for source in settings.required_sources:
         status = statuses.get(source)
         if status is None:

@@ -10,10 +10,18 @@ Fixture strategy:
 
 from __future__ import annotations
 
+import contextlib
 import os
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+from service.config import Settings
+from service.db import make_engine, upgrade
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_LISTS_DATA = REPO_ROOT.parent / "shared" / "lists-data"
@@ -25,3 +33,51 @@ def lists_data_dir() -> Path:
     if not path.is_dir():
         pytest.fail(f"real list files not found at {path}; set SCREENING_TEST_LISTS_DATA")
     return path
+
+
+TEST_DATABASE_ENV = "SCREENING_TEST_DATABASE_URL"
+
+
+def _postgres_url() -> str | None:
+    url = os.environ.get(TEST_DATABASE_ENV, "")
+    return url if url.startswith("postgresql") else None
+
+
+@contextlib.contextmanager
+def fresh_database(tmp_path: Path) -> Iterator[str]:
+    """A new empty database URL: SQLite in tmp_path, or a throw-away PostgreSQL schema."""
+    base = _postgres_url()
+    if base is None:
+        yield f"sqlite:///{tmp_path / 'screening.db'}"
+        return
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> Iterator[str]:
+    with fresh_database(tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    return Settings(data_dir=tmp_path, database_url=database_url, index_poll_seconds=0.2)
+
+
+@pytest.fixture
+def engine(settings: Settings) -> Iterator[Engine]:
+    """The test's store, migrated to the current schema."""
+    engine = make_engine(settings.effective_database_url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()

@@ -81,8 +81,9 @@ def screen_party(
     *, party: PartyIn, snapshot: IndexSnapshot | None, settings: Settings, catalogue: Catalogue
 ) -> tuple[ScreenResponse, list[Match]]:
     """Screen one party; the raw matches come back too, for clearances and the audit trail."""
-    if snapshot is None:
-        raise ListUnavailable("the match index is not built yet; no list has been loaded")
+    if snapshot is None or not snapshot.versions:
+        # Screening against nothing must never look like a clear result.
+        raise ListUnavailable("no list is loaded yet; ingest a list before screening")
     query = build_query(party, settings=settings, catalogue=catalogue)
     limit = party.limit or settings.default_limit
     matches = snapshot.index.search(query, thresholds=thresholds_for(party, settings), limit=limit)
