@@ -19,8 +19,10 @@ from service.screening.index_state import IndexHolder
 from service.screening.schemas import PartyIn
 from service.screening.service import screen_party
 from service.sources.catalogue import load_catalogue
-from service.sources.ingest import IngestOptions, IngestOutcome, ingest_files
+from service.sources.ingest import IngestOutcome, ingest_files
 from service.sources.parsers import SourceFile
+from service.sources.refresh import refresh_source
+from service.sources.scheduler import blocking_scheduler, fetch_policy, ingest_options, schedule_refreshes
 from service.sources.status import source_statuses
 
 app = typer.Typer(
@@ -82,41 +84,74 @@ def _print_outcome(outcome: IngestOutcome) -> None:
 
 @app.command()
 def ingest(
-    source: Annotated[str, typer.Argument(help="Source id from the catalogue, e.g. us_ofac_sdn")],
+    source: Annotated[str | None, typer.Argument(help="Source id from the catalogue, e.g. us_ofac_sdn")] = None,
     file: Annotated[list[Path] | None, typer.Option("--file", help="A local file; repeat for multi-file sets")] = None,
+    url: Annotated[
+        list[str] | None, typer.Option("--url", help="Download from this URL instead of the catalogue's")
+    ] = None,
+    all_sources: Annotated[
+        bool, typer.Option("--all", help="Refresh every auto-refreshed source from its URLs")
+    ] = False,
     force: Annotated[bool, typer.Option(help="Accept a list that shrank by more than the allowed fraction")] = False,
     format: Annotated[str | None, typer.Option("--format", help="Parser to use instead of the catalogue's")] = None,
 ) -> None:
     """Load a list into a new version; it becomes active only when complete and valid."""
     settings = _settings()
     catalogue = load_catalogue(settings.lists_dir)
+    if all_sources == bool(source):
+        raise _fail("give either a SOURCE or --all", 2)
+    if file and url:
+        raise _fail("give either --file or --url, not both", 2)
     engine = make_engine(settings.effective_database_url)
     upgrade(engine)
+    options = ingest_options(settings, force=force, format=format)
+    if all_sources:
+        failures = 0
+        for catalogue_source in catalogue:
+            if not catalogue_source.auto_refresh:
+                typer.echo(f"{catalogue_source.id}: skipped (auto_refresh = false in the catalogue)")
+                continue
+            try:
+                _print_outcome(
+                    refresh_source(
+                        engine=engine, source=catalogue_source, options=options, policy=fetch_policy(settings)
+                    )
+                )
+            except ScreeningError as error:
+                failures += 1
+                typer.echo(f"{catalogue_source.id}: FAILED, previous version stays active: {error.detail}", err=True)
+        if failures:
+            raise typer.Exit(1)
+        return
     try:
-        catalogue_source = catalogue.get(source)
-        if not file:
-            raise _fail("give the list's files with --file", 2)
-        files = []
-        for path in file:
-            if not path.is_file():
-                raise _fail(f"--file {path}: no such file", 2)
-            files.append(SourceFile(name=path.name, content=path.read_bytes()))
-        options = IngestOptions(
-            force=force,
-            max_shrink_fraction=settings.max_shrink_fraction,
-            keep_versions=settings.keep_versions,
-            format=format,
-        )
-        outcome = ingest_files(
-            engine=engine,
-            source=catalogue_source,
-            files=files,
-            origin=", ".join(str(path) for path in file),
-            options=options,
-        )
+        catalogue_source = catalogue.get(source or "")
+        if file:
+            files = []
+            for path in file:
+                if not path.is_file():
+                    raise _fail(f"--file {path}: no such file", 2)
+                files.append(SourceFile(name=path.name, content=path.read_bytes()))
+            origin = ", ".join(str(path) for path in file)
+            outcome = ingest_files(engine=engine, source=catalogue_source, files=files, origin=origin, options=options)
+        else:
+            outcome = refresh_source(
+                engine=engine, source=catalogue_source, options=options, policy=fetch_policy(settings), urls=url
+            )
     except ScreeningError as error:
         raise _fail(error.detail) from None
     _print_outcome(outcome)
+
+
+@app.command()
+def scheduler() -> None:
+    """Run the list refresh scheduler alone (for a sidecar; a CronJob runs `ingest --all` instead)."""
+    settings = _settings()
+    engine = make_engine(settings.effective_database_url)
+    upgrade(engine)
+    blocking = blocking_scheduler()
+    count = schedule_refreshes(blocking, engine, load_catalogue(settings.lists_dir), settings)
+    typer.echo(f"scheduling {count} sources; default schedule '{settings.refresh_cron}' (UTC)")
+    blocking.start()
 
 
 @app.command("lists")

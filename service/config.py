@@ -48,6 +48,10 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Comma-separated source ids /readyz requires to be loaded and younger than their max age.",
     )
+    download_timeout_seconds: float = Field(60.0, gt=0, description="Read timeout of a list download.")
+    download_attempts: int = Field(3, ge=1, le=10, description="Attempts per list file before giving up.")
+    download_backoff_seconds: float = Field(2.0, ge=0, description="First retry delay; doubles each retry.")
+    max_download_mb: float = Field(300.0, gt=0, description="Largest list file accepted, in MiB.")
     api_keys: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Static API keys, comma-separated `name:scope:secret` (scope screen or admin).",

@@ -24,6 +24,7 @@ class CatalogueSource:
     refresh: str | None = None
     max_age_hours: float | None = None
     other_formats: tuple[str, ...] = field(default_factory=tuple)
+    auto_refresh: bool = True
 
 
 @dataclass(slots=True, frozen=True)
@@ -57,6 +58,7 @@ def load_catalogue(lists_dir: Path) -> Catalogue:
             refresh=item.get("refresh"),
             max_age_hours=item.get("max_age_hours"),
             other_formats=tuple(item.get("other_formats", [])),
+            auto_refresh=bool(item.get("auto_refresh", True)),
         )
         if source.id in sources:
             raise ValueError(f"{CATALOGUE_FILE}: source '{source.id}' is listed twice")

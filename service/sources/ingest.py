@@ -110,40 +110,37 @@ def ingest_files(
     files: Sequence[SourceFile],
     origin: str,
     options: IngestOptions,
-    etag: str | None = None,
-    last_modified: str | None = None,
+    validators: dict[str, Any] | None = None,
 ) -> IngestOutcome:
     """Ingest one file set of a source under the source's lease."""
     with ingest_lease(engine, source.id):
-        return _ingest_locked(
-            engine=engine,
-            source=source,
-            files=files,
-            origin=origin,
-            options=options,
-            etag=etag,
-            last_modified=last_modified,
+        return ingest_locked(
+            engine=engine, source=source, files=files, origin=origin, options=options, validators=validators
         )
 
 
-def _ingest_locked(
+def ingest_locked(
     *,
     engine: Engine,
     source: CatalogueSource,
     files: Sequence[SourceFile],
     origin: str,
     options: IngestOptions,
-    etag: str | None,
-    last_modified: str | None,
+    validators: dict[str, Any] | None = None,
 ) -> IngestOutcome:
+    """Ingest a file set; the caller holds the source's lease."""
     started = time.perf_counter()
     sha256 = content_sha256(files)
     with Session(engine, expire_on_commit=False) as session:
         previous = active_version(session, source.id)
         if previous is not None and previous.sha256 == sha256 and not options.force:
             log.info("ingest %s: content unchanged (sha256 %s), no new version", source.id, sha256[:12])
+            if validators and validators != previous.validators:
+                previous.validators = validators
+                session.add(previous)
+                session.commit()
             return IngestOutcome(source.id, "unchanged", previous.id, previous.record_count, sha256)
-        version = ListVersion(source=source.id, origin=origin, sha256=sha256, etag=etag, last_modified=last_modified)
+        version = ListVersion(source=source.id, origin=origin, sha256=sha256, validators=validators or {})
         session.add(version)
         session.commit()
         assert version.id is not None  # noqa: S101 - set by the INSERT above
@@ -267,6 +264,15 @@ def _activate(
         )
         session.commit()
         return change
+
+
+def record_failure(engine: Engine, source: str, origin: str, error: str) -> int:
+    """A failure before any version existed (a download that failed) is recorded as a failed version too."""
+    with Session(engine) as session:
+        version = ListVersion(source=source, origin=origin, status="failed", error=error[:4000])
+        session.add(version)
+        session.commit()
+        return version.id or 0
 
 
 def _mark_failed(engine: Engine, version_id: int, error: str) -> None:

@@ -24,8 +24,11 @@ class ListVersion(SQLModel, table=True):
     status: str = Field(default="loading", max_length=16)
     origin: str = Field(default="", description="file names or URL the version was read from")
     sha256: str | None = Field(default=None, max_length=64)
-    etag: str | None = Field(default=None, max_length=512)
-    last_modified: str | None = Field(default=None, max_length=128)
+    validators: dict[str, Any] = Field(
+        default_factory=dict,
+        sa_column=Column(JSON, nullable=False),
+        description="per URL: the ETag and Last-Modified the server sent, for conditional requests",
+    )
     fetched_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
     published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     activated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -1,0 +1,134 @@
+"""Downloads of official list files: the one place that builds outbound HTTP clients.
+
+Every download has explicit timeouts, retries with exponential backoff on transient
+failures (timeouts, connection errors, 5xx, 429), a size limit enforced while
+streaming, a check of the received length against Content-Length (a truncated body
+is an error, not a shorter list), and conditional requests (ETag / Last-Modified)
+so that an unchanged list costs one round trip.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from dataclasses import dataclass
+
+import httpx
+
+from service.errors import ListDownloadError
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = "end-user-screening/0.1 (+https://github.com/; list ingestion)"
+RETRYABLE_STATUS = {429, 500, 502, 503, 504}
+
+
+@dataclass(slots=True, frozen=True)
+class FetchPolicy:
+    connect_timeout: float = 10.0
+    read_timeout: float = 60.0
+    attempts: int = 3
+    backoff_seconds: float = 2.0
+    max_bytes: int = 300 * 1024 * 1024
+
+
+@dataclass(slots=True, frozen=True)
+class Validators:
+    """What the server said about a file last time; sent back to ask "has it changed?"."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(slots=True, frozen=True)
+class Fetched:
+    url: str
+    not_modified: bool
+    content: bytes
+    validators: Validators
+    sha256: str | None
+
+
+def make_http_client(policy: FetchPolicy) -> httpx.Client:
+    timeout = httpx.Timeout(policy.read_timeout, connect=policy.connect_timeout)
+    return httpx.Client(
+        timeout=timeout,
+        follow_redirects=True,
+        headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
+        limits=httpx.Limits(max_connections=4, max_keepalive_connections=2),
+    )
+
+
+def _read_limited(response: httpx.Response, url: str, max_bytes: int) -> bytes:
+    declared = response.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > max_bytes:
+        raise ListDownloadError(f"{url}: {int(declared)} bytes announced, over the size limit of {max_bytes} bytes")
+    chunks: list[bytes] = []
+    received = 0
+    for chunk in response.iter_bytes():
+        received += len(chunk)
+        if received > max_bytes:
+            raise ListDownloadError(f"{url}: body exceeds the size limit of {max_bytes} bytes")
+        chunks.append(chunk)
+    body = b"".join(chunks)
+    # With a compressed transfer the header counts the compressed bytes; compare only when identity.
+    if declared is not None and declared.isdigit() and "content-encoding" not in response.headers:
+        if len(body) != int(declared):
+            raise ListDownloadError(f"{url}: truncated download, {len(body)} of {declared} bytes received")
+    return body
+
+
+def _attempt(client: httpx.Client, url: str, validators: Validators | None, policy: FetchPolicy) -> Fetched:
+    headers: dict[str, str] = {}
+    if validators is not None:
+        if validators.etag:
+            headers["If-None-Match"] = validators.etag
+        if validators.last_modified:
+            headers["If-Modified-Since"] = validators.last_modified
+    with client.stream("GET", url, headers=headers) as response:
+        if response.status_code == 304:
+            return Fetched(url, True, b"", validators or Validators(), None)
+        if response.status_code in RETRYABLE_STATUS:
+            raise _Retryable(f"{url}: HTTP {response.status_code}")
+        if response.status_code != 200:
+            raise ListDownloadError(f"{url}: HTTP {response.status_code}")
+        body = _read_limited(response, url, policy.max_bytes)
+        new_validators = Validators(response.headers.get("etag"), response.headers.get("last-modified"))
+        return Fetched(url, False, body, new_validators, hashlib.sha256(body).hexdigest())
+
+
+class _Retryable(Exception):
+    """A failure worth another attempt."""
+
+
+def fetch(
+    client: httpx.Client,
+    url: str,
+    *,
+    policy: FetchPolicy,
+    validators: Validators | None = None,
+    sleep: float | None = None,
+) -> Fetched:
+    """GET one file, retrying transient failures; raises ListDownloadError when it gives up."""
+    backoff = policy.backoff_seconds if sleep is None else sleep
+    last_error = "no attempt made"
+    for attempt in range(1, policy.attempts + 1):
+        try:
+            return _attempt(client, url, validators, policy)
+        except _Retryable as error:
+            last_error = str(error)
+        except httpx.TimeoutException as error:
+            last_error = f"{url}: timed out ({type(error).__name__})"
+        except httpx.RemoteProtocolError as error:
+            # The server closed the connection before the announced length: a truncated body.
+            last_error = f"{url}: truncated download: {error}"
+        except httpx.TransportError as error:
+            last_error = f"{url}: {type(error).__name__}: {error}"
+        if attempt < policy.attempts:
+            delay = backoff * 2 ** (attempt - 1)
+            log.warning(
+                "download attempt %d/%d failed: %s; retrying in %.1fs", attempt, policy.attempts, last_error, delay
+            )
+            time.sleep(delay)
+    raise ListDownloadError(f"gave up after {policy.attempts} attempts: {last_error}")

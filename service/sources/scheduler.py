@@ -1,0 +1,87 @@
+"""Scheduled list refresh with APScheduler; it only triggers the one ingest pipeline.
+
+Every replica may run it: the per-source lease makes sure one process ingests a
+source at a time, the others skip that round.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy import Engine
+
+from service.config import Settings
+from service.errors import IngestError, IngestLocked
+from service.sources.catalogue import Catalogue, CatalogueSource
+from service.sources.fetch import FetchPolicy
+from service.sources.ingest import IngestOptions, IngestOutcome
+from service.sources.refresh import refresh_source
+
+log = logging.getLogger(__name__)
+
+
+def fetch_policy(settings: Settings) -> FetchPolicy:
+    return FetchPolicy(
+        read_timeout=settings.download_timeout_seconds,
+        attempts=settings.download_attempts,
+        backoff_seconds=settings.download_backoff_seconds,
+        max_bytes=int(settings.max_download_mb * 1024 * 1024),
+    )
+
+
+def ingest_options(settings: Settings, *, force: bool = False, format: str | None = None) -> IngestOptions:
+    return IngestOptions(
+        force=force,
+        max_shrink_fraction=settings.max_shrink_fraction,
+        keep_versions=settings.keep_versions,
+        format=format,
+    )
+
+
+def run_refresh(engine: Engine, source: CatalogueSource, settings: Settings) -> IngestOutcome | None:
+    """One scheduled refresh; failures are logged and recorded, never raised into the scheduler."""
+    try:
+        return refresh_source(
+            engine=engine, source=source, options=ingest_options(settings), policy=fetch_policy(settings)
+        )
+    except IngestLocked as error:
+        log.info("refresh %s skipped: %s", source.id, error.detail)
+    except IngestError as error:
+        log.warning("refresh %s failed, previous version stays active: %s", source.id, error.detail)
+    except Exception:
+        # Boundary of a scheduled job: log it with context and keep the scheduler alive.
+        log.exception("refresh %s failed unexpectedly; previous version stays active", source.id)
+    return None
+
+
+def schedule_refreshes(scheduler: BaseScheduler, engine: Engine, catalogue: Catalogue, settings: Settings) -> int:
+    """Add one cron job per auto-refreshed source; returns how many."""
+    count = 0
+    for source in catalogue:
+        if not source.auto_refresh:
+            continue
+        trigger = CronTrigger.from_crontab(source.refresh or settings.refresh_cron, timezone=UTC)
+        scheduler.add_job(
+            run_refresh,
+            trigger,
+            args=[engine, source, settings],
+            id=f"refresh:{source.id}",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=3600,
+        )
+        count += 1
+    return count
+
+
+def background_scheduler() -> BackgroundScheduler:
+    return BackgroundScheduler(timezone=UTC)
+
+
+def blocking_scheduler() -> BlockingScheduler:
+    return BlockingScheduler(timezone=UTC)

@@ -1,0 +1,159 @@
+"""Downloads from a real HTTP server on 127.0.0.1 serving the real list files, and everything that goes wrong."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select
+from sqlmodel import Session, col
+
+from service.config import Settings
+from service.errors import IngestLocked, ListDownloadError
+from service.sources.catalogue import CatalogueSource, load_catalogue
+from service.sources.fetch import FetchPolicy
+from service.sources.ingest import IngestOptions, IngestOutcome
+from service.sources.refresh import refresh_source
+from service.sources.tables import ListChange, ListVersion
+from tests.list_server import ListServer, Route, serve_lists
+
+CONS_FILES = ("cons_prim.csv", "cons_alt.csv", "cons_add.csv", "cons_comments.csv")
+SDN_FILES = ("sdn.csv", "alt.csv", "add.csv", "sdn_comments.csv")
+FAST = FetchPolicy(connect_timeout=2, read_timeout=2, attempts=3, backoff_seconds=0.01)
+
+
+@pytest.fixture
+def server() -> Iterator[ListServer]:
+    with serve_lists() as list_server:
+        yield list_server
+
+
+@pytest.fixture
+def catalogue(settings: Settings):  # type: ignore[no-untyped-def]
+    return load_catalogue(settings.lists_dir)
+
+
+def _serve_set(server: ListServer, directory: Path, names: tuple[str, ...], **route: object) -> list[str]:
+    paths = []
+    for name in names:
+        path = f"/{name.upper()}"
+        server.routes[path] = Route(body=(directory / name).read_bytes(), **route)  # type: ignore[arg-type]
+        paths.append(server.url(path))
+    return paths
+
+
+def _refresh(engine: Engine, source: CatalogueSource, urls: list[str], policy: FetchPolicy = FAST) -> IngestOutcome:
+    return refresh_source(engine=engine, source=source, options=IngestOptions(), policy=policy, urls=urls)
+
+
+def _statuses(engine: Engine, source: str) -> list[str]:
+    with Session(engine) as session:
+        rows = session.execute(
+            select(col(ListVersion.status)).where(col(ListVersion.source) == source).order_by(col(ListVersion.id))
+        )
+        return list(rows.scalars())
+
+
+def test_download_then_not_modified(engine: Engine, server: ListServer, catalogue, lists_data_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    source = catalogue.get("us_ofac_cons")
+    urls = _serve_set(server, lists_data_dir / "ofac_consolidated_non_sdn", CONS_FILES)
+    first = _refresh(engine, source, urls)
+    assert (first.status, first.record_count) == ("activated", 442)
+    second = _refresh(engine, source, urls)
+    assert second.status == "unchanged"
+    assert second.version_id == first.version_id
+    assert [route.conditional_hits for route in server.routes.values()] == [1, 1, 1, 1]
+    assert _statuses(engine, "us_ofac_cons") == ["active"]
+
+
+def test_same_content_without_etag_is_unchanged(
+    engine: Engine, server: ListServer, catalogue, lists_data_dir: Path
+) -> None:  # type: ignore[no-untyped-def]
+    source = catalogue.get("us_ofac_cons")
+    urls = _serve_set(server, lists_data_dir / "ofac_consolidated_non_sdn", CONS_FILES, etag=False)
+    _refresh(engine, source, urls)
+    assert _refresh(engine, source, urls).status == "unchanged"
+    assert _statuses(engine, "us_ofac_cons") == ["active"]
+
+
+def test_changed_list_makes_a_new_version_with_a_change_report(
+    engine: Engine, server: ListServer, catalogue, lists_data_dir: Path
+) -> None:  # type: ignore[no-untyped-def]
+    source = catalogue.get("us_ofac_sdn")
+    old = _serve_set(server, lists_data_dir / "ofac_sdn" / "consistent_set_2021-07", SDN_FILES)
+    first = _refresh(engine, source, old)
+    assert first.record_count == 8976
+    new = _serve_set(server, lists_data_dir / "ofac_sdn", SDN_FILES)
+    second = _refresh(engine, source, new)
+    assert second.status == "activated"
+    assert second.record_count == 14965
+    assert second.added > 5000 and second.removed > 0 and second.changed > 0
+    assert second.added - second.removed == 14965 - 8976
+    with Session(engine) as session:
+        report = session.get(ListChange, second.version_id)
+    assert report is not None and report.previous_version_id == first.version_id
+    assert _statuses(engine, "us_ofac_sdn") == ["superseded", "active"]
+
+
+@pytest.mark.parametrize(
+    ("route", "message"),
+    [
+        ({"fail_times": 10}, "HTTP 503"),
+        ({"delay_seconds": 1.0}, "timed out"),
+        ({"truncate": True}, "truncated download"),
+    ],
+    ids=["server-error", "timeout", "truncated-body"],
+)
+def test_failed_download_keeps_the_old_version(  # type: ignore[no-untyped-def]
+    engine: Engine, server: ListServer, catalogue, lists_data_dir: Path, route: dict[str, object], message: str
+) -> None:
+    source = catalogue.get("us_ofac_cons")
+    good = _refresh(engine, source, _serve_set(server, lists_data_dir / "ofac_consolidated_non_sdn", CONS_FILES))
+    server.routes.clear()
+    urls = _serve_set(server, lists_data_dir / "ofac_consolidated_non_sdn", CONS_FILES, etag=False, **route)
+    policy = FetchPolicy(connect_timeout=1, read_timeout=0.3, attempts=2, backoff_seconds=0.01)
+    with pytest.raises(ListDownloadError, match=message):
+        _refresh(engine, source, urls, policy)
+    assert _statuses(engine, "us_ofac_cons") == ["active", "failed"]
+    with Session(engine) as session:
+        versions = session.execute(select(ListVersion).order_by(col(ListVersion.id))).scalars().all()
+    assert versions[0].id == good.version_id
+    assert versions[1].error is not None and message in versions[1].error
+
+
+def test_transient_errors_are_retried(engine: Engine, server: ListServer, catalogue, lists_data_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    source = catalogue.get("us_ofac_cons")
+    urls = _serve_set(server, lists_data_dir / "ofac_consolidated_non_sdn", CONS_FILES, fail_times=2)
+    outcome = _refresh(engine, source, urls)
+    assert outcome.status == "activated"
+    assert all(route.requests == 3 for route in server.routes.values())
+
+
+def test_oversized_body_is_refused(engine: Engine, server: ListServer, catalogue, lists_data_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    source = catalogue.get("us_ofac_cons")
+    real = (lists_data_dir / "ofac_consolidated_non_sdn" / "cons_prim.csv").read_bytes()
+    server.routes["/CONS_PRIM.CSV"] = Route(body=real * 10)
+    policy = FetchPolicy(attempts=1, max_bytes=len(real) * 2)
+    with pytest.raises(ListDownloadError, match="size limit"):
+        _refresh(engine, source, [server.url("/CONS_PRIM.CSV")], policy)
+    assert _statuses(engine, "us_ofac_cons") == ["failed"]
+
+
+def test_two_racing_refreshes_one_wins(engine: Engine, server: ListServer, catalogue, lists_data_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    source = catalogue.get("us_ofac_cons")
+    urls = _serve_set(server, lists_data_dir / "ofac_consolidated_non_sdn", CONS_FILES, delay_seconds=0.3)
+    results: list[object] = []
+    first = threading.Thread(target=lambda: results.append(_refresh(engine, source, urls)))
+    first.start()
+    deadline = time.monotonic() + 10
+    while not any(route.requests for route in server.routes.values()):
+        assert time.monotonic() < deadline, "the first refresh never reached the server"
+        time.sleep(0.01)
+    with pytest.raises(IngestLocked, match="already running"):
+        _refresh(engine, source, urls)
+    first.join(timeout=30)
+    assert [getattr(result, "status", None) for result in results] == ["activated"]
+    assert _statuses(engine, "us_ofac_cons") == ["active"]
