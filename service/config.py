@@ -34,6 +34,11 @@ class Settings(BaseSettings):
     default_limit: int = Field(10, ge=1, le=100, description="Matches returned per screening by default.")
     max_name_length: int = Field(300, ge=10, le=10_000, description="Longest name accepted for screening.")
 
+    max_batch: int = Field(1000, ge=1, le=100_000, description="Most parties in one POST /v1/screen/batch.")
+    audit_retention_days: int = Field(
+        1825, ge=1, description="Days screening records are kept before `screening audit purge` deletes them."
+    )
+
     refresh_cron: str = Field("15 */6 * * *", description="Cron schedule of list refresh (UTC).")
     scheduler_enabled: bool = Field(False, description="Run the refresh scheduler inside `screening serve`.")
     index_poll_seconds: float = Field(

@@ -4,6 +4,7 @@
     ├── InvalidInput (422, invalid_input)
     ├── NotFound (404, not_found)
     │   └── UnknownSource (404, unknown_source)
+    ├── PayloadTooLarge (413, payload_too_large)
     ├── Conflict (409, conflict)
     │   └── IngestLocked (409, ingest_locked)
     ├── ListUnavailable (503, list_unavailable)
@@ -48,6 +49,11 @@ class NotFound(ScreeningError):
 
 class UnknownSource(NotFound):
     code = "unknown_source"
+
+
+class PayloadTooLarge(ScreeningError):
+    status_code = 413
+    code = "payload_too_large"
 
 
 class Conflict(ScreeningError):

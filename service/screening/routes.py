@@ -1,26 +1,128 @@
-"""Screening endpoints."""
+"""Screening endpoints: single, batch, and the audit trail."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from datetime import datetime
+from typing import Literal
+
+from fastapi import APIRouter, Query, Request
 
 from service.api_errors import error_responses
-from service.deps import CatalogueDep, SettingsDep, SnapshotDep
-from service.screening.schemas import PartyIn, ScreenResponse
-from service.screening.service import screen_party
+from service.auth import PrincipalDep
+from service.deps import CatalogueDep, EngineDep, SessionDep, SettingsDep, SnapshotDep
+from service.screening.audit import get_record, query_records
+from service.screening.schemas import (
+    BatchItemError,
+    BatchRequest,
+    BatchResponse,
+    ItemErrorOut,
+    PartyIn,
+    ScreeningPage,
+    ScreeningRecordOut,
+    ScreenResponse,
+)
+from service.screening.tables import ScreeningRecord
+from service.screening.workflow import ItemError, ScreeningContext, screen_and_record, screen_batch
 
 router = APIRouter(prefix="/v1", tags=["screening"])
 
 
 @router.post("/screen", responses=error_responses(400, 401, 403, 422, 503))
 def screen(
-    party: PartyIn, request: Request, settings: SettingsDep, snapshot: SnapshotDep, catalogue: CatalogueDep
+    party: PartyIn,
+    request: Request,
+    caller: PrincipalDep,
+    engine: EngineDep,
+    settings: SettingsDep,
+    snapshot: SnapshotDep,
+    catalogue: CatalogueDep,
 ) -> ScreenResponse:
     """Screen one party against every loaded list (or `sources`).
 
-    The decision is the strictest of the matches: `block` for a certain match, `review`
-    for a possible one, `clear` when nothing reaches the threshold.
+    The decision is the strictest of the matches not cleared: `block` for a certain
+    match, `review` for a possible one, `clear` when nothing reaches the threshold.
+    Every screening is stored in the audit trail under its `screening_id`.
     """
-    response, _matches = screen_party(party=party, snapshot=snapshot, settings=settings, catalogue=catalogue)
+    context = ScreeningContext(engine, settings, catalogue, snapshot, caller.name)
+    response = screen_and_record(context, party)
     request.state.screening_id = response.screening_id
     return response
+
+
+@router.post("/screen/batch", responses=error_responses(400, 401, 403, 413, 422, 503))
+def screen_many(
+    body: BatchRequest,
+    request: Request,
+    caller: PrincipalDep,
+    engine: EngineDep,
+    settings: SettingsDep,
+    snapshot: SnapshotDep,
+    catalogue: CatalogueDep,
+) -> BatchResponse:
+    """Screen up to `SCREENING_MAX_BATCH` parties; results come back in request order.
+
+    An invalid party gets an error in its own slot (`{"index", "error"}`); the others are screened.
+    """
+    context = ScreeningContext(engine, settings, catalogue, snapshot, caller.name)
+    batch_id, results = screen_batch(context, body.parties)
+    request.state.screening_id = batch_id
+    return BatchResponse(
+        batch_id=batch_id,
+        results=[
+            BatchItemError(index=item.index, error=ItemErrorOut(detail=item.detail, code=item.code))
+            if isinstance(item, ItemError)
+            else item
+            for item in results
+        ],
+    )
+
+
+def _record_out(record: ScreeningRecord) -> ScreeningRecordOut:
+    return ScreeningRecordOut(
+        screening_id=record.id,
+        created_at=record.created_at,
+        kind=record.kind,
+        caller=record.caller,
+        reference=record.reference,
+        decision=record.decision,
+        batch_id=record.batch_id,
+        request=record.request,
+        response=record.response,
+        lists=record.list_versions,
+    )
+
+
+@router.get("/screenings/{screening_id}", responses=error_responses(401, 404))
+def get_screening(screening_id: str, session: SessionDep, caller: PrincipalDep) -> ScreeningRecordOut:
+    """The audit record of a past screening: request, response, list versions, caller and time.
+
+    Keys with scope `screen` see their own records only.
+    """
+    return _record_out(get_record(session, screening_id, caller))
+
+
+@router.get("/screenings", responses=error_responses(401, 422))
+def list_screenings(
+    session: SessionDep,
+    caller: PrincipalDep,
+    reference: str | None = Query(None, max_length=200, description="The caller's party reference"),
+    since: datetime | None = Query(None, description="Records at or after this time (ISO 8601)"),
+    until: datetime | None = Query(None, description="Records before this time (ISO 8601)"),
+    decision: Literal["clear", "review", "block"] | None = Query(None),
+    kind: Literal["single", "batch", "order", "rescreen"] | None = Query(None),
+    limit: int = Query(50, ge=1, le=500),
+    cursor: str | None = Query(None, description="`next_cursor` of the previous page"),
+) -> ScreeningPage:
+    """Past screenings, newest first, filtered and paginated."""
+    records, next_cursor = query_records(
+        session,
+        caller=caller,
+        reference=reference,
+        since=since,
+        until=until,
+        decision=decision,
+        kind=kind,
+        limit=limit,
+        cursor=cursor,
+    )
+    return ScreeningPage(items=[_record_out(record) for record in records], next_cursor=next_cursor)

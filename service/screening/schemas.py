@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -53,10 +53,10 @@ class IdentifierIn(BaseModel):
     @field_validator("country")
     @classmethod
     def _country(cls, value: str | None) -> str | None:
-        return _validate_country(value)
+        return validate_country(value)
 
 
-def _validate_country(value: str | None) -> str | None:
+def validate_country(value: str | None) -> str | None:
     if value is None or not value.strip():
         return None
     code = to_iso_country(value)
@@ -99,7 +99,7 @@ class PartyIn(BaseModel):
     @field_validator("country")
     @classmethod
     def _country(cls, value: str | None) -> str | None:
-        return _validate_country(value)
+        return validate_country(value)
 
     @field_validator("date_of_birth")
     @classmethod
@@ -184,3 +184,52 @@ class ScreenResponse(BaseModel):
     reference: str | None = None
     matches: list[MatchOut]
     lists: list[ListVersionRef]
+
+
+class BatchRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"parties": [{"name": "Nicolas Maduro Moros", "reference": "C-1"}, {"name": "Hans Müller"}]}]
+        },
+    )
+
+    parties: list[Any] = Field(
+        ...,
+        min_length=1,
+        description="Party objects as for POST /v1/screen; each is validated on its own",
+        json_schema_extra={"items": {"$ref": "#/components/schemas/PartyIn"}},
+    )
+
+
+class ItemErrorOut(BaseModel):
+    detail: str
+    code: str
+
+
+class BatchItemError(BaseModel):
+    index: int = Field(..., description="Position of the party in the request")
+    error: ItemErrorOut
+
+
+class BatchResponse(BaseModel):
+    batch_id: str
+    results: list[ScreenResponse | BatchItemError] = Field(..., description="One per party, in request order")
+
+
+class ScreeningRecordOut(BaseModel):
+    screening_id: str
+    created_at: datetime
+    kind: str = Field(..., description="single | batch | order | rescreen")
+    caller: str
+    reference: str | None
+    decision: Decision
+    batch_id: str | None
+    request: dict[str, Any] = Field(..., description="What the caller sent")
+    response: dict[str, Any] = Field(..., description="What the caller received")
+    lists: list[dict[str, Any]] = Field(..., description="The list versions screened against")
+
+
+class ScreeningPage(BaseModel):
+    items: list[ScreeningRecordOut]
+    next_cursor: str | None = Field(None, description="Pass as `cursor` for the next page; null on the last")

@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from sqlalchemy import select
 from sqlmodel import col
 
 from service.api_errors import error_responses
+from service.auth import AdminDep, PrincipalDep
 from service.deps import CatalogueDep, SessionDep
 from service.errors import InvalidInput, NotFound
-from service.sources.schemas import ChangeReportOut, ChangesOut, EntityOut, ListStatusOut
+from service.sources.runner import RefreshRunner
+from service.sources.schemas import ChangeReportOut, ChangesOut, EntityOut, ListStatusOut, RefreshAccepted
 from service.sources.status import source_statuses
 from service.sources.tables import ListChange, ListEntry, ListVersion
 
 router = APIRouter(prefix="/v1", tags=["lists"])
 
 
-@router.get("/lists", response_model=list[ListStatusOut])
-def get_lists(session: SessionDep, catalogue: CatalogueDep) -> list[ListStatusOut]:
+@router.get("/lists", response_model=list[ListStatusOut], responses=error_responses(401))
+def get_lists(session: SessionDep, catalogue: CatalogueDep, _caller: PrincipalDep) -> list[ListStatusOut]:
     """Every source in the catalogue with its active version, record count, age and last error."""
     return [
         ListStatusOut(
@@ -37,8 +39,10 @@ def get_lists(session: SessionDep, catalogue: CatalogueDep) -> list[ListStatusOu
     ]
 
 
-@router.get("/entities/{source}/{entity_id}", responses=error_responses(404))
-def get_entity(source: str, entity_id: str, session: SessionDep, catalogue: CatalogueDep) -> EntityOut:
+@router.get("/entities/{source}/{entity_id}", responses=error_responses(401, 404))
+def get_entity(
+    source: str, entity_id: str, session: SessionDep, catalogue: CatalogueDep, _caller: PrincipalDep
+) -> EntityOut:
     """The full list entry, as its publisher lists it, from the source's active version."""
     catalogue.get(source)
     row = session.execute(
@@ -61,11 +65,12 @@ def get_entity(source: str, entity_id: str, session: SessionDep, catalogue: Cata
     )
 
 
-@router.get("/lists/{source}/changes", responses=error_responses(404, 422))
+@router.get("/lists/{source}/changes", responses=error_responses(401, 404, 422))
 def get_changes(
     source: str,
     session: SessionDep,
     catalogue: CatalogueDep,
+    _caller: PrincipalDep,
     since: int | None = Query(None, description="Reports of versions newer than this version id"),
 ) -> ChangesOut:
     """What each new version added, removed and changed against the version it replaced (latest by default)."""
@@ -96,3 +101,15 @@ def get_changes(
             for change in reports
         ],
     )
+
+
+@router.post("/lists/{source}/refresh", status_code=202, responses=error_responses(401, 403, 404, 409))
+def refresh_list(source: str, request: Request, catalogue: CatalogueDep, _caller: AdminDep) -> RefreshAccepted:
+    """Download and ingest a source from its official URLs now, in the background.
+
+    202 when started; 409 while an ingest of the source runs anywhere. Follow the outcome in GET /v1/lists.
+    """
+    catalogue_source = catalogue.get(source)
+    runner: RefreshRunner = request.app.state.refresh_runner
+    runner.start(catalogue_source)
+    return RefreshAccepted(source=source, detail="refresh started; GET /v1/lists shows the outcome")

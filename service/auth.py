@@ -1,0 +1,193 @@
+"""API keys and scopes.
+
+Keys are random 256-bit secrets shown once at creation; only their SHA-256 is stored
+(a fast hash is enough for random secrets; there is nothing to brute-force), and the
+comparison uses hmac.compare_digest. Keys come from the store (`screening keys ...`)
+and from `SCREENING_API_KEYS` (`name:scope:secret`, for deployments that inject secrets).
+
+Scopes: `screen` screens and reads its own audit records; `admin` also manages lists,
+clearances and keys. With no key configured at all the API is open, and `screening
+serve` binds to loopback only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import Depends, Request
+from sqlalchemy import Engine, func, select
+from sqlmodel import Field, Session, SQLModel, col
+
+from service.errors import Conflict, InvalidInput, NotFound, ScreeningError
+from service.timeutil import UTCDateTime, utc_now
+
+Scope = Literal["screen", "admin"]
+SCOPES: tuple[Scope, ...] = ("screen", "admin")
+KEY_PREFIX = "sk"
+OPEN_MODE_CACHE_SECONDS = 5.0
+
+
+class Unauthorized(ScreeningError):
+    status_code = 401
+    code = "unauthorized"
+
+
+class Forbidden(ScreeningError):
+    status_code = 403
+    code = "forbidden"
+
+
+class ApiKey(SQLModel, table=True):
+    __tablename__ = "api_key"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100, unique=True)
+    scope: str = Field(max_length=16)
+    key_id: str = Field(max_length=16, unique=True, description="public part of the key, for lookup")
+    secret_hash: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+@dataclass(slots=True, frozen=True)
+class Principal:
+    name: str
+    scope: Scope
+
+    @property
+    def is_admin(self) -> bool:
+        return self.scope == "admin"
+
+
+def _as_scope(value: str) -> Scope:
+    if value == "admin":
+        return "admin"
+    if value == "screen":
+        return "screen"
+    raise ValueError(f"unknown scope '{value}'")
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_key(engine: Engine, name: str, scope: str) -> str:
+    """Store a new key and return it in full; it cannot be shown again."""
+    if scope not in SCOPES:
+        raise InvalidInput(f"scope: must be one of {', '.join(SCOPES)}")
+    if not name.strip() or len(name) > 100:
+        raise InvalidInput("name: give 1 to 100 characters")
+    key_id = secrets.token_hex(6)
+    secret = secrets.token_urlsafe(32)
+    with Session(engine) as session:
+        exists = session.execute(select(ApiKey).where(col(ApiKey.name) == name)).first()
+        if exists:
+            raise Conflict(f"a key named '{name}' exists already")
+        session.add(ApiKey(name=name, scope=scope, key_id=key_id, secret_hash=_hash(secret)))
+        session.commit()
+    return f"{KEY_PREFIX}_{key_id}_{secret}"
+
+
+def revoke_key(engine: Engine, name: str) -> None:
+    with Session(engine) as session:
+        key = session.execute(select(ApiKey).where(col(ApiKey.name) == name)).scalar_one_or_none()
+        if key is None or key.revoked_at is not None:
+            raise NotFound(f"no active key named '{name}'")
+        key.revoked_at = utc_now()
+        session.add(key)
+        session.commit()
+
+
+def list_keys(engine: Engine) -> list[ApiKey]:
+    with Session(engine) as session:
+        return list(session.execute(select(ApiKey).order_by(col(ApiKey.id))).scalars())
+
+
+def _static_keys(entries: list[str]) -> list[tuple[str, Scope, str]]:
+    keys: list[tuple[str, Scope, str]] = []
+    for entry in entries:
+        name, _, rest = entry.partition(":")
+        scope, _, secret = rest.partition(":")
+        if scope not in SCOPES or not name or len(secret) < 16:
+            raise ValueError(f"SCREENING_API_KEYS: '{name}' must be name:scope:secret with a 16+ character secret")
+        keys.append((name, _as_scope(scope), secret))
+    return keys
+
+
+class Authenticator:
+    """Resolves a presented key to a principal; knows whether any key is configured at all."""
+
+    def __init__(self, engine: Engine, static_keys: list[str]) -> None:
+        self._engine = engine
+        self._static = _static_keys(static_keys)
+        self._open_checked_at = 0.0
+        self._open = not self._static
+
+    def is_open(self) -> bool:
+        """True when no key exists anywhere (the API then serves everyone, on loopback only)."""
+        if self._static:
+            return False
+        now = time.monotonic()
+        if now - self._open_checked_at > OPEN_MODE_CACHE_SECONDS:
+            with Session(self._engine) as session:
+                active = session.execute(
+                    select(func.count()).select_from(ApiKey).where(col(ApiKey.revoked_at).is_(None))
+                ).scalar_one()
+            self._open = active == 0
+            self._open_checked_at = now
+        return self._open
+
+    def authenticate(self, presented: str) -> Principal | None:
+        for name, scope, secret in self._static:
+            if hmac.compare_digest(presented.encode(), secret.encode()):
+                return Principal(name, scope)
+        parts = presented.split("_", 2)
+        if len(parts) != 3 or parts[0] != KEY_PREFIX:
+            return None
+        with Session(self._engine) as session:
+            key = session.execute(select(ApiKey).where(col(ApiKey.key_id) == parts[1])).scalar_one_or_none()
+        if key is None or key.revoked_at is not None:
+            return None
+        if not hmac.compare_digest(_hash(parts[2]), key.secret_hash):
+            return None
+        return Principal(key.name, _as_scope(key.scope))
+
+
+ANONYMOUS = Principal("anonymous", "admin")
+
+
+def _presented_key(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip() or None
+    return request.headers.get("x-api-key") or None
+
+
+def principal(request: Request) -> Principal:
+    authenticator: Authenticator = request.app.state.authenticator
+    presented = _presented_key(request)
+    if presented is None:
+        if authenticator.is_open():
+            return ANONYMOUS
+        raise Unauthorized("an API key is required: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'")
+    found = authenticator.authenticate(presented)
+    if found is None:
+        raise Unauthorized("the API key is not valid or has been revoked")
+    request.state.principal = found.name
+    return found
+
+
+def require_admin(caller: Annotated[Principal, Depends(principal)]) -> Principal:
+    if not caller.is_admin:
+        raise Forbidden(f"the key '{caller.name}' has scope 'screen'; this needs scope 'admin'")
+    return caller
+
+
+PrincipalDep = Annotated[Principal, Depends(principal)]
+AdminDep = Annotated[Principal, Depends(require_admin)]

@@ -1,0 +1,123 @@
+"""The audit trail: every screening stored as the caller saw it, with the list versions used.
+
+Records are inserted once and never updated (a database trigger refuses UPDATEs);
+`purge_before` deletes whole records older than the retention period.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, delete, insert, or_, select
+from sqlmodel import Session, col
+
+from service.auth import Principal
+from service.errors import InvalidInput, NotFound
+from service.screening.schemas import ScreenResponse
+from service.screening.tables import ScreeningRecord
+from service.timeutil import utc_now
+
+
+def record_row(
+    *, kind: str, caller: str, request: dict[str, Any], response: ScreenResponse, batch_id: str | None = None
+) -> dict[str, Any]:
+    payload = response.model_dump(mode="json")
+    return {
+        "id": response.screening_id,
+        "created_at": response.screened_at,
+        "kind": kind,
+        "caller": caller,
+        "reference": response.reference,
+        "decision": response.decision,
+        "batch_id": batch_id,
+        "request": request,
+        "response": payload,
+        "list_versions": payload["lists"],
+    }
+
+
+def store_records(engine: Engine, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        with engine.begin() as connection:
+            connection.execute(insert(ScreeningRecord), list(rows))
+
+
+def get_record(session: Session, screening_id: str, caller: Principal) -> ScreeningRecord:
+    record = session.get(ScreeningRecord, screening_id)
+    # Another caller's record is reported as missing: ids are not a way to read others' screenings.
+    if record is None or (not caller.is_admin and record.caller != caller.name):
+        raise NotFound(f"no screening '{screening_id}'")
+    return record
+
+
+def _as_utc(moment: datetime | None) -> datetime | None:
+    """A time given without a zone is read as UTC."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
+def _encode_cursor(record: ScreeningRecord) -> str:
+    return base64.urlsafe_b64encode(f"{record.created_at.isoformat()}|{record.id}".encode()).decode()
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, str]:
+    try:
+        created, _, record_id = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
+        moment = _as_utc(datetime.fromisoformat(created))
+        assert moment is not None  # noqa: S101 - fromisoformat returns a datetime
+        return moment, record_id
+    except ValueError as error:
+        raise InvalidInput("cursor: not a cursor this API returned") from error
+
+
+def query_records(
+    session: Session,
+    *,
+    caller: Principal,
+    reference: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    decision: str | None,
+    kind: str | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[ScreeningRecord], str | None]:
+    """Newest first, keyset-paginated on (created_at, id) so pages stay stable while records arrive."""
+    since, until = _as_utc(since), _as_utc(until)
+    statement = select(ScreeningRecord)
+    if not caller.is_admin:
+        statement = statement.where(col(ScreeningRecord.caller) == caller.name)
+    if reference is not None:
+        statement = statement.where(col(ScreeningRecord.reference) == reference)
+    if since is not None:
+        statement = statement.where(col(ScreeningRecord.created_at) >= since)
+    if until is not None:
+        statement = statement.where(col(ScreeningRecord.created_at) < until)
+    if decision is not None:
+        statement = statement.where(col(ScreeningRecord.decision) == decision)
+    if kind is not None:
+        statement = statement.where(col(ScreeningRecord.kind) == kind)
+    if cursor is not None:
+        created, record_id = _decode_cursor(cursor)
+        statement = statement.where(
+            or_(
+                col(ScreeningRecord.created_at) < created,
+                (col(ScreeningRecord.created_at) == created) & (col(ScreeningRecord.id) < record_id),
+            )
+        )
+    statement = statement.order_by(col(ScreeningRecord.created_at).desc(), col(ScreeningRecord.id).desc())
+    rows = list(session.execute(statement.limit(limit + 1)).scalars())
+    next_cursor = _encode_cursor(rows[limit - 1]) if len(rows) > limit else None
+    return rows[:limit], next_cursor
+
+
+def purge_before(engine: Engine, cutoff: datetime) -> int:
+    if cutoff > utc_now():
+        raise InvalidInput("older-than: the cutoff is in the future")
+    with engine.begin() as connection:
+        result = connection.execute(delete(ScreeningRecord).where(col(ScreeningRecord.created_at) < cutoff))
+        return int(result.rowcount)

@@ -1,0 +1,144 @@
+"""Clearances (the good-guy list): a reviewed party is not a given list entry.
+
+A clearance names the party by the caller's `reference`, or by its normalised name
+(plus country when given), and the list entry by source + entity_id and the entry's
+content hash at review time. It applies while it is not revoked, not expired and the
+list entry still has that content: when the publisher changes the entry, the match
+must be reviewed again.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import uuid
+from collections import defaultdict
+from datetime import datetime
+
+from anyascii import anyascii
+from sqlalchemy import Engine, or_, select
+from sqlmodel import Session, col
+
+from service.errors import InvalidInput, NotFound
+from service.screening.tables import AuditEvent, Clearance
+from service.sources.tables import ListEntry, ListVersion
+from service.timeutil import utc_now
+
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def party_name_key(name: str) -> str:
+    """Script-, case-, accent-, punctuation- and order-insensitive key of a party name."""
+    ascii_text = anyascii(unicodedata.normalize("NFKC", name)).lower()
+    return " ".join(sorted(token for token in _NON_ALNUM.split(ascii_text) if token))
+
+
+def current_entry_hash(session: Session, source: str, entity_id: str) -> str:
+    row = session.execute(
+        select(col(ListEntry.content_hash))
+        .join(ListVersion, col(ListVersion.id) == col(ListEntry.version_id))
+        .where(
+            col(ListVersion.source) == source,
+            col(ListVersion.status) == "active",
+            col(ListEntry.entity_id) == entity_id,
+        )
+    ).scalar_one_or_none()
+    if row is None:
+        raise NotFound(f"no entry '{entity_id}' in the active version of '{source}'")
+    return str(row)
+
+
+def create_clearance(
+    *,
+    engine: Engine,
+    actor: str,
+    source: str,
+    entity_id: str,
+    reason: str,
+    reference: str | None,
+    name: str | None,
+    country: str | None,
+    expires_at: datetime | None,
+) -> Clearance:
+    if not reference and not name:
+        raise InvalidInput("reference: give the party's reference, or its name (and country)")
+    if expires_at is not None and expires_at <= utc_now():
+        raise InvalidInput("expires_at: must be in the future")
+    with Session(engine, expire_on_commit=False) as session:
+        clearance = Clearance(
+            id=str(uuid.uuid4()),
+            created_by=actor,
+            reference=reference or None,
+            name=name,
+            name_key=party_name_key(name) if name and not reference else None,
+            country=country if not reference else None,
+            source=source,
+            entity_id=entity_id,
+            entry_hash=current_entry_hash(session, source, entity_id),
+            reason=reason,
+            expires_at=expires_at,
+        )
+        session.add(clearance)
+        session.add(
+            AuditEvent(
+                actor=actor,
+                action="clearance.create",
+                object_id=clearance.id,
+                details={"source": source, "entity_id": entity_id, "reference": reference, "reason": reason},
+            )
+        )
+        session.commit()
+        return clearance
+
+
+def revoke_clearance(*, engine: Engine, actor: str, clearance_id: str) -> Clearance:
+    with Session(engine, expire_on_commit=False) as session:
+        clearance = session.get(Clearance, clearance_id)
+        if clearance is None or clearance.revoked_at is not None:
+            raise NotFound(f"no active clearance '{clearance_id}'")
+        clearance.revoked_at = utc_now()
+        clearance.revoked_by = actor
+        session.add(clearance)
+        session.add(AuditEvent(actor=actor, action="clearance.revoke", object_id=clearance_id, details={}))
+        session.commit()
+        return clearance
+
+
+def list_clearances(
+    session: Session, *, reference: str | None, source: str | None, include_inactive: bool, limit: int, offset: int
+) -> list[Clearance]:
+    statement = select(Clearance).order_by(col(Clearance.created_at).desc(), col(Clearance.id))
+    if reference is not None:
+        statement = statement.where(col(Clearance.reference) == reference)
+    if source is not None:
+        statement = statement.where(col(Clearance.source) == source)
+    if not include_inactive:
+        now = utc_now()
+        statement = statement.where(col(Clearance.revoked_at).is_(None)).where(
+            or_(col(Clearance.expires_at).is_(None), col(Clearance.expires_at) > now)
+        )
+    return list(session.execute(statement.limit(limit).offset(offset)).scalars())
+
+
+def applicable_clearances(
+    session: Session, *, reference: str | None, name: str, country: str | None
+) -> dict[tuple[str, str], set[str]]:
+    """(source, entity_id) -> entry hashes cleared for this party, counting only live clearances."""
+    now = utc_now()
+    key = party_name_key(name)
+    party_filter = col(Clearance.name_key) == key
+    if reference:
+        party_filter = or_(col(Clearance.reference) == reference, party_filter)
+    rows = session.execute(
+        select(Clearance)
+        .where(party_filter)
+        .where(col(Clearance.revoked_at).is_(None))
+        .where(or_(col(Clearance.expires_at).is_(None), col(Clearance.expires_at) > now))
+    ).scalars()
+    cleared: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for clearance in rows:
+        # A name clearance given with a country covers that country only.
+        if clearance.reference is None and clearance.country and clearance.country != country:
+            continue
+        cleared[(clearance.source, clearance.entity_id)].add(clearance.entry_hash)
+    return cleared

@@ -1,0 +1,108 @@
+"""Screening as the API and CLI run it: match, apply clearances, decide, and record in the audit trail."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from service.config import Settings
+from service.errors import InvalidInput, PayloadTooLarge, ScreeningError
+from service.matching.types import Match
+from service.screening.audit import record_row, store_records
+from service.screening.clearances import applicable_clearances
+from service.screening.index_state import IndexSnapshot
+from service.screening.schemas import PartyIn, ScreenResponse
+from service.screening.service import screen_party, strictest
+from service.sources.catalogue import Catalogue
+
+
+@dataclass(slots=True, frozen=True)
+class ScreeningContext:
+    engine: Engine
+    settings: Settings
+    catalogue: Catalogue
+    snapshot: IndexSnapshot | None
+    caller: str
+
+
+@dataclass(slots=True, frozen=True)
+class ItemError:
+    index: int
+    status: int
+    code: str
+    detail: str
+
+
+def _apply_clearances(session: Session, party: PartyIn, response: ScreenResponse, matches: list[Match]) -> None:
+    if not response.matches:
+        return
+    cleared = applicable_clearances(session, reference=party.reference, name=party.name, country=party.country)
+    if not cleared:
+        return
+    for out, match in zip(response.matches, matches, strict=True):
+        hashes = cleared.get((out.source, out.entity_id))
+        out.cleared = bool(hashes) and match.entry.content_hash in (hashes or set())
+    response.decision = strictest([out.decision for out in response.matches if not out.cleared])
+
+
+def _screen_one(session: Session, context: ScreeningContext, party: PartyIn) -> ScreenResponse:
+    response, matches = screen_party(
+        party=party, snapshot=context.snapshot, settings=context.settings, catalogue=context.catalogue
+    )
+    _apply_clearances(session, party, response, matches)
+    return response
+
+
+def screen_and_record(context: ScreeningContext, party: PartyIn, *, kind: str = "single") -> ScreenResponse:
+    with Session(context.engine) as session:
+        response = _screen_one(session, context, party)
+    request = party.model_dump(mode="json", exclude_none=True)
+    store_records(context.engine, [record_row(kind=kind, caller=context.caller, request=request, response=response)])
+    return response
+
+
+def screen_batch(
+    context: ScreeningContext, parties: list[dict[str, Any]]
+) -> tuple[str, list[ScreenResponse | ItemError]]:
+    """Each party screened on its own: an invalid one yields an error in its slot, not a failed batch."""
+    if len(parties) > context.settings.max_batch:
+        raise PayloadTooLarge(
+            f"parties: {len(parties)} parties given; the limit is {context.settings.max_batch} per request"
+        )
+    batch_id = str(uuid.uuid4())
+    results: list[ScreenResponse | ItemError] = []
+    rows: list[dict[str, Any]] = []
+    with Session(context.engine) as session:
+        for index, raw in enumerate(parties):
+            try:
+                party = PartyIn.model_validate(raw)
+                response = _screen_one(session, context, party)
+            except ValidationError as error:
+                detail = "; ".join(
+                    f"parties[{index}].{'.'.join(map(str, problem['loc'])) or 'party'}: {problem['msg']}"
+                    for problem in error.errors()
+                )
+                results.append(ItemError(index, 422, "invalid_input", detail))
+                continue
+            except ScreeningError as error:
+                if not isinstance(error, InvalidInput):
+                    raise
+                results.append(ItemError(index, error.status, error.error_code, f"parties[{index}].{error.detail}"))
+                continue
+            results.append(response)
+            rows.append(
+                record_row(
+                    kind="batch",
+                    caller=context.caller,
+                    request=party.model_dump(mode="json", exclude_none=True),
+                    response=response,
+                    batch_id=batch_id,
+                )
+            )
+    store_records(context.engine, rows)
+    return batch_id, results
