@@ -2,28 +2,35 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import logging
 import sys
+import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
 import typer
 import uvicorn
 
+from service.auth import create_key, list_keys, revoke_key
 from service.config import Settings, get_settings
 from service.db import make_engine, upgrade
 from service.errors import ScreeningError
 from service.matching.simple import build_simple_index
+from service.screening.audit import purge_before
+from service.screening.filescreen import count_rows, rows_done, screen_file
 from service.screening.index_state import IndexHolder
 from service.screening.schemas import PartyIn
-from service.screening.service import screen_party
+from service.screening.workflow import ScreeningContext, screen_and_record
 from service.sources.catalogue import load_catalogue
 from service.sources.ingest import IngestOutcome, ingest_files
 from service.sources.parsers import SourceFile
 from service.sources.refresh import refresh_source
 from service.sources.scheduler import blocking_scheduler, fetch_policy, ingest_options, schedule_refreshes
 from service.sources.status import source_statuses
+from service.timeutil import utc_now
 
 app = typer.Typer(
     help="End-user screening: sanctions and watchlist matching for exporters.",
@@ -32,6 +39,10 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+audit_app = typer.Typer(help="The audit trail of screenings.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
 
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 
@@ -203,14 +214,8 @@ def screen(
     except ValidationError as error:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
         raise _fail(problems, 2) from None
-    engine = make_engine(settings.effective_database_url)
-    upgrade(engine)
-    holder = IndexHolder(engine, build_simple_index)
-    holder.refresh()
     try:
-        response, _ = screen_party(
-            party=party, snapshot=holder.snapshot, settings=settings, catalogue=load_catalogue(settings.lists_dir)
-        )
+        response = screen_and_record(_cli_context(settings), party)
     except ScreeningError as error:
         raise _fail(error.detail) from None
     if as_json:
@@ -224,6 +229,109 @@ def screen(
         )
 
 
+def _cli_context(settings: Settings) -> ScreeningContext:
+    """Screening in this process: the index is built from the store, the caller is the OS user."""
+    engine = make_engine(settings.effective_database_url)
+    upgrade(engine)
+    holder = IndexHolder(engine, build_simple_index)
+    holder.refresh()
+    caller = f"cli:{getpass.getuser()}"
+    return ScreeningContext(engine, settings, load_catalogue(settings.lists_dir), holder.snapshot, caller)
+
+
+@app.command("screen-file")
+def screen_file_command(
+    source: Annotated[
+        Path, typer.Argument(help="CSV with a header (reference,name,type,country,date_of_birth,...) or JSON lines")
+    ],
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Output file (default: IN.screened.csv)")
+    ] = None,
+    resume: Annotated[bool, typer.Option(help="Continue an output file from where it stopped")] = False,
+) -> None:
+    """Screen every row of an ERP export; writes decision, best match, score and screening id per row."""
+    settings = _settings()
+    if not source.is_file():
+        raise _fail(f"{source}: no such file", 2)
+    target = output or source.with_name(
+        source.stem + ".screened" + (".jsonl" if source.suffix.lower() in (".jsonl", ".ndjson") else ".csv")
+    )
+    started = time.perf_counter()
+    try:
+        context = _cli_context(settings)
+        total = count_rows(source)
+        if sys.stderr.isatty():
+            with typer.progressbar(length=total, label="screening", file=sys.stderr) as bar:
+                summary = screen_file(context, source, target, resume=resume, on_rows=bar.update)
+        else:
+            summary = screen_file(context, source, target, resume=resume)
+    except ScreeningError as error:
+        done = rows_done(target) if target.exists() else 0
+        raise _fail(f"{error.detail}\nstopped after {done} rows written to {target}; re-run with --resume") from None
+    seconds = time.perf_counter() - started
+    counts = ", ".join(f"{decision} {summary.decisions[decision]}" for decision in ("clear", "review", "block"))
+    typer.echo(
+        f"screened {summary.rows} rows ({counts}, errors {summary.errors}; {summary.skipped} skipped as already done)"
+        f" in {seconds:.1f}s -> {target}"
+    )
+
+
+@keys_app.command("create")
+def keys_create(
+    name: Annotated[str, typer.Argument(help="Who uses the key, e.g. erp-prod")],
+    scope: Annotated[str, typer.Option(help="screen | admin")] = "screen",
+) -> None:
+    """Create an API key and print it once (only its hash is stored)."""
+    settings = _settings()
+    engine = make_engine(settings.effective_database_url)
+    upgrade(engine)
+    try:
+        key = create_key(engine, name, scope)
+    except ScreeningError as error:
+        raise _fail(error.detail, 2) from None
+    typer.echo(key)
+    typer.echo(f"key '{name}' (scope {scope}) created; it is shown this once", err=True)
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """API keys in the store (never their secrets)."""
+    settings = _settings()
+    engine = make_engine(settings.effective_database_url)
+    upgrade(engine)
+    for key in list_keys(engine):
+        state = f"revoked {key.revoked_at:%Y-%m-%d %H:%M}" if key.revoked_at else "active"
+        typer.echo(f"{key.name:<30} {key.scope:<7} {key.key_id}  created {key.created_at:%Y-%m-%d %H:%M}  {state}")
+
+
+@keys_app.command("revoke")
+def keys_revoke(name: Annotated[str, typer.Argument(help="The key's name")]) -> None:
+    """Revoke an API key; requests with it fail from now on."""
+    settings = _settings()
+    engine = make_engine(settings.effective_database_url)
+    upgrade(engine)
+    try:
+        revoke_key(engine, name)
+    except ScreeningError as error:
+        raise _fail(error.detail, 2) from None
+    typer.echo(f"key '{name}' revoked")
+
+
+@audit_app.command("purge")
+def audit_purge(
+    older_than_days: Annotated[int | None, typer.Option(help="Default: SCREENING_AUDIT_RETENTION_DAYS")] = None,
+) -> None:
+    """Delete screening records older than the retention period."""
+    settings = _settings()
+    days = older_than_days if older_than_days is not None else settings.audit_retention_days
+    if days < 1:
+        raise _fail("--older-than-days: must be at least 1", 2)
+    engine = make_engine(settings.effective_database_url)
+    upgrade(engine)
+    deleted = purge_before(engine, utc_now() - timedelta(days=days))
+    typer.echo(f"deleted {deleted} screening records older than {days} days")
+
+
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply pending database migrations."""
@@ -235,3 +343,7 @@ def db_upgrade() -> None:
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
     app()
+
+
+if __name__ == "__main__":
+    main()

@@ -8,8 +8,8 @@ These publishers write several values into one cell ("1) Iraq 2) Syria", "(1) A1
 
 from __future__ import annotations
 
+import functools
 import re
-import unicodedata
 from collections.abc import Iterable
 from datetime import date
 
@@ -123,12 +123,19 @@ _COUNTRY_NAMES: dict[str, str] = {
     "korea (north)": "KP",
     "korea (south)": "KR",
     "the gambia": "GM",
+    "drc": "CD",
+    "rdc": "CD",
+    "libyan arab jamahiriya": "LY",
+    "state of palestine": "PS",
+    "ussr": "RU",
 }
 
 # Nationalities as OFSI's 2020 list and DFAT's Citizenship column write them.
 _DEMONYMS: dict[str, str] = {
     "afghan": "AF",
     "afghani": "AF",
+    "afgan": "AF",
+    "qatarian": "QA",
     "american": "US",
     "bahraini": "BH",
     "belarusian": "BY",
@@ -261,11 +268,12 @@ _DEMONYMS: dict[str, str] = {
 }
 
 
+@functools.lru_cache(maxsize=4096)
 def country_code(text: str | None) -> str | None:
     """The ISO alpha-2 code of a country name or nationality as these lists write it."""
     if not text:
         return None
-    name = " ".join(text.strip().rstrip(".").split())
+    name = " ".join(text.replace("\u2019", "'").strip().rstrip(".,;").split())
     folded = name.lower()
     if folded in _COUNTRY_NAMES:
         return _COUNTRY_NAMES[folded]
@@ -274,7 +282,17 @@ def country_code(text: str | None) -> str | None:
     for prefix in ("former ", "possibly ", "reportedly "):
         if folded.startswith(prefix):
             return country_code(name[len(prefix) :])
-    return to_iso_country(name)
+    if code := to_iso_country(name):
+        return code
+    # "Iranian (Iranian citizenship)", "Kuwaiti citizenship", "Indonesian (as at December 2003)"
+    shorter = _QUALIFIER.sub("", name)
+    return country_code(shorter) if shorter and shorter != name else None
+
+
+_QUALIFIER = re.compile(
+    r"\s*(?:\(.*\)|\b(?:citizenship|citizen|nationality|national|by birth|as at|as of|from|until|since)\b.*)$",
+    re.IGNORECASE,
+)
 
 
 def country_codes(values: Iterable[str | None]) -> list[str]:
@@ -289,51 +307,3 @@ def country_codes(values: Iterable[str | None]) -> list[str]:
                 if found and found not in codes:
                     codes.append(found)
     return codes
-
-
-# ISO 15924 codes by the first word of the Unicode character name.
-_SCRIPT_BY_NAME: dict[str, str] = {
-    "CYRILLIC": "Cyrl",
-    "ARABIC": "Arab",
-    "CJK": "Hani",
-    "HANGUL": "Hang",
-    "HEBREW": "Hebr",
-    "GEORGIAN": "Geor",
-    "GREEK": "Grek",
-    "THAI": "Thai",
-    "HIRAGANA": "Hira",
-    "KATAKANA": "Kana",
-    "ARMENIAN": "Armn",
-    "DEVANAGARI": "Deva",
-    "BENGALI": "Beng",
-    "ETHIOPIC": "Ethi",
-    "MYANMAR": "Mymr",
-    "KHMER": "Khmr",
-    "TAMIL": "Taml",
-    "LATIN": "Latn",
-}
-
-
-def detect_script(text: str) -> str | None:
-    """The ISO 15924 code of the script most letters of `text` are written in.
-
-    A private fallback: service/sources/scripts.py (another module, in progress) is meant to
-    own this; switch to it once it lands.
-    """
-    counts: dict[str, int] = {}
-    for char in text:
-        if not char.isalpha():
-            continue
-        first_word = unicodedata.name(char, "").split(" ", 1)[0]
-        script = _SCRIPT_BY_NAME.get(first_word)
-        if script:
-            counts[script] = counts.get(script, 0) + 1
-    if not counts:
-        return None
-    return max(counts, key=lambda script: counts[script])
-
-
-def non_latin_script(text: str) -> str | None:
-    """The script of a name for `Alias.script`: None for Latin, as the model wants."""
-    script = detect_script(text)
-    return None if script == "Latn" else script

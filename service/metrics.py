@@ -1,0 +1,487 @@
+"""Every Prometheus metric of the service, in one place, and the small typed functions that record them.
+
+Metrics (all prefixed `screening_`; label values are bounded enumerations or catalogue source ids, never
+a party's name, reference or any other personal data — the recorders below reject anything else):
+
+Each entry: name — type, unit; labels: meaning.
+
+- screening_http_requests_total — counter, requests; method, route, status: HTTP requests answered. `route` is
+  the route template (`/v1/entities/{source}/{entity_id}`), `<unmatched>` when no route matches.
+- screening_http_request_duration_seconds — histogram, seconds; method, route, status: time from receiving a
+  request to the end of its response body. Buckets 1 ms .. 10 s, dense from 1 to 50 ms (50 ms is an edge).
+- screening_screenings_total — counter, screenings; kind, decision: screenings decided. kind `single`
+  (POST /v1/screen), `batch` (one per party of POST /v1/screen/batch), `order` (one per order); decision
+  `clear`, `review` or `block`.
+- screening_matches_total — counter, matches; source, decision: matches returned, by the list they came from
+  and their own decision (`review`, `block`).
+- screening_clearances_applied_total — counter, matches; source: matches marked `cleared` by a clearance.
+- screening_list_records — gauge, entries; source: record count of the active version (0: none active).
+- screening_list_age_seconds — gauge, seconds; source: now minus the active version's fetched-at time,
+  computed at scrape time (no sample while no version is active).
+- screening_list_max_age_seconds — gauge, seconds; source: the catalogue's allowed age (`max_age_hours`);
+  no sample when the catalogue sets none.
+- screening_ingest_last_success_timestamp_seconds — gauge, unix seconds; source: when the active version
+  was activated (0: never).
+- screening_ingest_last_failure_timestamp_seconds — gauge, unix seconds; source: when the last ingest that
+  is newer than the active version failed (0: none).
+- screening_ingest_duration_seconds — histogram, seconds; source, outcome (`success`, `failure`): wall time
+  of one ingest run in this process.
+- screening_ingest_failures_total — counter, runs; source: ingest runs in this process that failed.
+- screening_index_build_duration_seconds — histogram, seconds; no labels: time to build the match index.
+- screening_index_entries — gauge, entries; no labels: list entries in the serving match index.
+- screening_index_names — gauge, names; no labels: names (primary + aliases) in the serving match index.
+- screening_index_memory_bytes — gauge, bytes; no labels: memory held by the serving index, as measured
+  by its builder.
+- screening_monitored_parties — gauge, parties; no labels: parties under ongoing monitoring.
+- screening_rescreenings_total — counter, screenings; decision: re-screenings of monitored parties.
+- screening_alerts_total — counter, alerts; kind (a lower-case identifier): monitoring alerts raised.
+- screening_webhook_deliveries_total — counter, attempts; no labels: webhook delivery attempts.
+- screening_webhook_failures_total — counter, attempts; no labels: webhook delivery attempts that failed.
+
+In single-process mode the registry also carries prometheus-client's `process_*` and `python_*` collectors.
+
+Process model: run ONE uvicorn worker per pod and scale with replicas (what the Helm chart does); every
+replica is scraped on its own and PromQL aggregates (`sum by`, `max by`). Several workers in one process
+group are supported when `PROMETHEUS_MULTIPROC_DIR` names an empty directory that exists before the first
+worker starts (prometheus-client reads it at import): counters and histograms are then summed over workers
+by `MultiProcessCollector`, the index gauges report the value a worker set last, and the list gauges
+are the scraped worker's view (every worker reads the same store). The directory must be wiped on restart.
+
+Why the list gauges come from a custom collector: in Kubernetes the ingest runs in a CronJob whose process
+exits, so its counters are never scraped. API replicas therefore publish the list state they read from the
+store (`set_list_state` / `sync_list_states`, after each index refresh), and the age is computed when
+Prometheus scrapes, so it grows between refreshes as a stale list does.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Literal
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    GCCollector,
+    Histogram,
+    PlatformCollector,
+    ProcessCollector,
+    generate_latest,
+)
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.registry import Collector
+
+if TYPE_CHECKING:
+    from service.sources.status import SourceStatus
+
+ScreeningKind = Literal["single", "batch", "order"]
+Decision = Literal["clear", "review", "block"]
+
+SCREENING_KINDS: frozenset[str] = frozenset({"single", "batch", "order"})
+DECISIONS: frozenset[str] = frozenset({"clear", "review", "block"})
+MATCH_DECISIONS: frozenset[str] = frozenset({"review", "block"})
+HTTP_METHODS: frozenset[str] = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+# Single screens should answer in 1-50 ms; the SLO edge (50 ms) is a bucket boundary so p99 alerts are exact.
+HTTP_BUCKETS = (0.001, 0.0025, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.05, 0.075, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0)
+# A list download + parse + store takes from a second (small lists) to several minutes (full UN/EU XML).
+INGEST_BUCKETS = (0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0)
+INDEX_BUCKETS = (0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0)
+
+# Source ids and alert kinds are catalogue/code identifiers; anything else (a name, free text) is refused so
+# that personal data can never become a label value.
+_IDENTIFIER = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}")
+_ROUTE = re.compile(r"(/[A-Za-z0-9_.{}:-]*)+|<unmatched>")
+
+
+def _identifier(value: str, what: str) -> str:
+    if not _IDENTIFIER.fullmatch(value):
+        raise ValueError(f"{what} label must be a lower-case identifier, got {value!r}")
+    return value
+
+
+def _member(value: str, allowed: frozenset[str], what: str) -> str:
+    if value not in allowed:
+        raise ValueError(f"{what} label must be one of {sorted(allowed)}, got {value!r}")
+    return value
+
+
+def multiprocess_dir() -> str | None:
+    """The prometheus-client multiprocess directory, when the environment sets one."""
+    return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
+
+
+@dataclass(slots=True, frozen=True)
+class ListState:
+    """What the store says about one source; the age is derived from `fetched_at` at scrape time."""
+
+    source: str
+    record_count: int
+    fetched_at: datetime | None = None
+    last_success_at: datetime | None = None
+    last_failure_at: datetime | None = None
+    max_age_seconds: float | None = None
+
+
+class ListStateCollector(Collector):
+    """Per-source list gauges, computed when scraped so the age is live."""
+
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._states: dict[str, ListState] = {}
+
+    def set(self, state: ListState) -> None:
+        _identifier(state.source, "source")
+        with self._lock:
+            self._states[state.source] = state
+
+    def replace_all(self, states: Iterable[ListState]) -> None:
+        fresh = {_identifier(state.source, "source"): state for state in states}
+        with self._lock:
+            self._states = fresh
+
+    def note_ingest(self, source: str, *, ok: bool, at: float) -> None:
+        """Stamp an ingest that ran in this process (the store-fed state overwrites it on the next sync)."""
+        with self._lock:
+            previous = self._states.get(source, ListState(source=source, record_count=0))
+            moment = datetime.fromtimestamp(at, tz=UTC)
+            if ok:
+                self._states[source] = replace(previous, last_success_at=moment)
+            else:
+                self._states[source] = replace(previous, last_failure_at=moment)
+
+    def describe(self) -> Iterable[Metric]:
+        # Describing without collecting keeps registration free of the lock and the clock.
+        return list(self._families())
+
+    def collect(self) -> Iterable[Metric]:
+        with self._lock:
+            states = sorted(self._states.values(), key=lambda state: state.source)
+        now = self._clock()
+        families = self._families()
+        records, age, max_age, success, failure = families
+        for state in states:
+            labels = [state.source]
+            records.add_metric(labels, state.record_count)
+            if state.fetched_at is not None:
+                age.add_metric(labels, max(0.0, now - state.fetched_at.timestamp()))
+            if state.max_age_seconds is not None:
+                max_age.add_metric(labels, state.max_age_seconds)
+            success.add_metric(labels, state.last_success_at.timestamp() if state.last_success_at else 0.0)
+            failure.add_metric(labels, state.last_failure_at.timestamp() if state.last_failure_at else 0.0)
+        return families
+
+    @staticmethod
+    def _families() -> tuple[GaugeMetricFamily, ...]:
+        def gauge(name: str, documentation: str) -> GaugeMetricFamily:
+            return GaugeMetricFamily(name, documentation, labels=["source"])
+
+        return (
+            gauge("screening_list_records", "Record count of the source's active list version (entries; 0: none)."),
+            gauge(
+                "screening_list_age_seconds",
+                "Age of the source's active list version in seconds: now minus its fetched-at time, at scrape time.",
+            ),
+            gauge("screening_list_max_age_seconds", "Allowed age of the source's active version (catalogue), s."),
+            gauge(
+                "screening_ingest_last_success_timestamp_seconds",
+                "Unix time the source's active version was activated (0: never).",
+            ),
+            gauge(
+                "screening_ingest_last_failure_timestamp_seconds",
+                "Unix time of the source's last failed ingest newer than its active version (0: none).",
+            ),
+        )
+
+
+class Metrics:
+    """The service's metric objects in one registry; create one per process (or per test)."""
+
+    def __init__(self, *, multiprocess: bool | None = None, clock: Callable[[], float] = time.time) -> None:
+        self.multiprocess = multiprocess_dir() is not None if multiprocess is None else multiprocess
+        self.registry = CollectorRegistry(auto_describe=True)
+        registry = self.registry
+        http_labels = ["method", "route", "status"]
+        self.http_requests = Counter(
+            "screening_http_requests",
+            "HTTP requests answered (requests), by method, route template and status code.",
+            http_labels,
+            registry=registry,
+        )
+        self.http_duration = Histogram(
+            "screening_http_request_duration_seconds",
+            "Time from request to the end of the response body (seconds), by method, route template and status.",
+            http_labels,
+            buckets=HTTP_BUCKETS,
+            registry=registry,
+        )
+        self.screenings = Counter(
+            "screening_screenings",
+            "Screenings decided (screenings), by kind (single, batch, order) and decision (clear, review, block).",
+            ["kind", "decision"],
+            registry=registry,
+        )
+        self.matches = Counter(
+            "screening_matches",
+            "Matches returned (matches), by list source and match decision (review, block).",
+            ["source", "decision"],
+            registry=registry,
+        )
+        self.clearances_applied = Counter(
+            "screening_clearances_applied",
+            "Matches marked cleared by a recorded clearance (matches), by list source.",
+            ["source"],
+            registry=registry,
+        )
+        self.ingest_duration = Histogram(
+            "screening_ingest_duration_seconds",
+            "Wall time of one ingest run in this process (seconds), by source and outcome (success, failure).",
+            ["source", "outcome"],
+            buckets=INGEST_BUCKETS,
+            registry=registry,
+        )
+        self.ingest_failures = Counter(
+            "screening_ingest_failures",
+            "Ingest runs in this process that failed (runs), by source.",
+            ["source"],
+            registry=registry,
+        )
+        self.index_build_duration = Histogram(
+            "screening_index_build_duration_seconds",
+            "Time to build the match index from the active list versions (seconds).",
+            buckets=INDEX_BUCKETS,
+            registry=registry,
+        )
+        # mostrecent: with several workers each builds its own index from the same store; report the latest.
+        self.index_entries = Gauge(
+            "screening_index_entries",
+            "List entries in the serving match index (entries).",
+            registry=registry,
+            multiprocess_mode="mostrecent",
+        )
+        self.index_names = Gauge(
+            "screening_index_names",
+            "Names, primary and aliases, in the serving match index (names).",
+            registry=registry,
+            multiprocess_mode="mostrecent",
+        )
+        self.index_memory = Gauge(
+            "screening_index_memory_bytes",
+            "Memory held by the serving match index, as measured by its builder (bytes).",
+            registry=registry,
+            multiprocess_mode="mostrecent",
+        )
+        self.monitored_parties = Gauge(
+            "screening_monitored_parties",
+            "Parties under ongoing monitoring (parties).",
+            registry=registry,
+            multiprocess_mode="mostrecent",
+        )
+        self.rescreenings = Counter(
+            "screening_rescreenings",
+            "Re-screenings of monitored parties (screenings), by decision (clear, review, block).",
+            ["decision"],
+            registry=registry,
+        )
+        self.alerts = Counter(
+            "screening_alerts",
+            "Monitoring alerts raised (alerts), by alert kind.",
+            ["kind"],
+            registry=registry,
+        )
+        self.webhook_deliveries = Counter(
+            "screening_webhook_deliveries", "Webhook delivery attempts (attempts).", registry=registry
+        )
+        self.webhook_failures = Counter(
+            "screening_webhook_failures", "Webhook delivery attempts that failed (attempts).", registry=registry
+        )
+        self.lists = ListStateCollector(clock)
+        registry.register(self.lists)
+        if not self.multiprocess:
+            # Per-process facts (RSS, CPU, GC); meaningless summed over workers, so single-process only.
+            ProcessCollector(registry=registry)
+            PlatformCollector(registry=registry)
+            GCCollector(registry=registry)
+
+    def render(self) -> tuple[bytes, str]:
+        """The text exposition for GET /metrics: (body, content type)."""
+        if not self.multiprocess:
+            return generate_latest(self.registry), CONTENT_TYPE_LATEST
+        # Counters and histograms live in the workers' mmap files; a fresh registry per scrape is how
+        # prometheus-client reads them (registering the live metrics too would double them).
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry)  # type: ignore[no-untyped-call]  # unannotated upstream
+        registry.register(self.lists)
+        return generate_latest(registry), CONTENT_TYPE_LATEST
+
+    def observe_http(self, method: str, route: str, status: int, seconds: float) -> None:
+        labels = (method if method in HTTP_METHODS else "OTHER", _route(route), str(status))
+        self.http_requests.labels(*labels).inc()
+        self.http_duration.labels(*labels).observe(seconds)
+
+    def record_screening(self, kind: ScreeningKind, decision: Decision) -> None:
+        self.screenings.labels(_member(kind, SCREENING_KINDS, "kind"), _member(decision, DECISIONS, "decision")).inc()
+
+    def record_match(self, source: str, decision: str = "review") -> None:
+        self.matches.labels(_identifier(source, "source"), _member(decision, MATCH_DECISIONS, "decision")).inc()
+
+    def record_clearance_applied(self, source: str) -> None:
+        self.clearances_applied.labels(_identifier(source, "source")).inc()
+
+    def observe_ingest(self, source: str, seconds: float, ok: bool) -> None:
+        _identifier(source, "source")
+        self.ingest_duration.labels(source, "success" if ok else "failure").observe(seconds)
+        if not ok:
+            self.ingest_failures.labels(source).inc()
+        self.lists.note_ingest(source, ok=ok, at=time.time())
+
+    def set_list_state(
+        self,
+        source: str,
+        *,
+        record_count: int,
+        fetched_at: datetime | None,
+        last_success_at: datetime | None = None,
+        last_failure_at: datetime | None = None,
+        max_age_seconds: float | None = None,
+    ) -> None:
+        self.lists.set(ListState(source, record_count, fetched_at, last_success_at, last_failure_at, max_age_seconds))
+
+    def sync_list_states(self, statuses: Iterable[SourceStatus]) -> None:
+        """Replace every source's list gauges with the store's view (`service.sources.status.source_statuses`)."""
+        self.lists.replace_all(
+            ListState(
+                source=status.source,
+                record_count=status.record_count,
+                fetched_at=status.fetched_at,
+                last_success_at=status.activated_at or status.fetched_at,
+                last_failure_at=status.last_failed_at,
+                max_age_seconds=status.max_age_hours * 3600 if status.max_age_hours is not None else None,
+            )
+            for status in statuses
+        )
+
+    def observe_index_build(self, seconds: float, entries: int, names: int, memory_bytes: int) -> None:
+        self.index_build_duration.observe(seconds)
+        self.index_entries.set(entries)
+        self.index_names.set(names)
+        self.index_memory.set(memory_bytes)
+
+    def set_monitored_parties(self, count: int) -> None:
+        self.monitored_parties.set(count)
+
+    def record_rescreening(self, decision: Decision) -> None:
+        self.rescreenings.labels(_member(decision, DECISIONS, "decision")).inc()
+
+    def record_alert(self, kind: str) -> None:
+        self.alerts.labels(_identifier(kind, "kind")).inc()
+
+    def record_webhook_delivery(self, ok: bool) -> None:
+        self.webhook_deliveries.inc()
+        if not ok:
+            self.webhook_failures.inc()
+
+
+@functools.lru_cache(maxsize=512)
+def _route(route: str) -> str:
+    # Cached: a service has a few dozen templates, and this runs on every request.
+    if not _ROUTE.fullmatch(route):
+        raise ValueError(f"route label must be a route template, got {route!r}")
+    return route
+
+
+# The process-wide instance, created on first use rather than at import so that importing the module has no
+# side effects; tests call `reset_metrics()` for a clean registry.
+_default: Metrics | None = None
+_default_lock = threading.Lock()
+
+
+def get_metrics() -> Metrics:
+    global _default
+    if _default is None:
+        with _default_lock:
+            if _default is None:
+                _default = Metrics()
+    return _default
+
+
+def reset_metrics(metrics: Metrics | None = None) -> Metrics:
+    """Install `metrics` (or a fresh instance) as the process-wide one and return it."""
+    global _default
+    with _default_lock:
+        _default = metrics or Metrics()
+        return _default
+
+
+def render_latest() -> tuple[bytes, str]:
+    """Body and content type for GET /metrics."""
+    return get_metrics().render()
+
+
+def record_screening(kind: ScreeningKind, decision: Decision) -> None:
+    get_metrics().record_screening(kind, decision)
+
+
+def record_match(source: str, decision: str = "review") -> None:
+    get_metrics().record_match(source, decision)
+
+
+def record_clearance_applied(source: str) -> None:
+    get_metrics().record_clearance_applied(source)
+
+
+def observe_ingest(source: str, seconds: float, ok: bool) -> None:
+    get_metrics().observe_ingest(source, seconds, ok)
+
+
+def set_list_state(
+    source: str,
+    *,
+    record_count: int,
+    fetched_at: datetime | None,
+    last_success_at: datetime | None = None,
+    last_failure_at: datetime | None = None,
+    max_age_seconds: float | None = None,
+) -> None:
+    get_metrics().set_list_state(
+        source,
+        record_count=record_count,
+        fetched_at=fetched_at,
+        last_success_at=last_success_at,
+        last_failure_at=last_failure_at,
+        max_age_seconds=max_age_seconds,
+    )
+
+
+def sync_list_states(statuses: Iterable[SourceStatus]) -> None:
+    get_metrics().sync_list_states(statuses)
+
+
+def observe_index_build(seconds: float, entries: int, names: int, memory_bytes: int) -> None:
+    get_metrics().observe_index_build(seconds, entries, names, memory_bytes)
+
+
+def set_monitored_parties(count: int) -> None:
+    get_metrics().set_monitored_parties(count)
+
+
+def record_rescreening(decision: Decision) -> None:
+    get_metrics().record_rescreening(decision)
+
+
+def record_alert(kind: str) -> None:
+    get_metrics().record_alert(kind)
+
+
+def record_webhook_delivery(ok: bool) -> None:
+    get_metrics().record_webhook_delivery(ok)
