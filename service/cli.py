@@ -19,6 +19,7 @@ from service.config import Settings, get_settings
 from service.db import make_engine, upgrade
 from service.errors import ScreeningError
 from service.matching.simple import build_simple_index
+from service.observability import configure_logging
 from service.screening.audit import purge_before
 from service.screening.filescreen import count_rows, rows_done, screen_file
 from service.screening.index_state import IndexHolder
@@ -64,6 +65,7 @@ def serve(
 ) -> None:
     """Run the HTTP API."""
     settings = _settings()
+    configure_logging(settings.log_level, json=settings.log_json)
     bind = host or settings.host
     if not settings.api_keys and bind not in LOOPBACK:
         logging.getLogger(__name__).warning(
@@ -78,6 +80,9 @@ def serve(
         port=port or settings.port,
         workers=workers or settings.workers,
         log_level=settings.log_level.lower(),
+        # Our middleware logs one line per request without personal data; uvicorn's would log raw paths.
+        log_config=None,
+        access_log=False,
     )
 
 

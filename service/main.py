@@ -8,6 +8,8 @@ import logging
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
+from fastapi.responses import Response
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from service import health
@@ -16,23 +18,43 @@ from service.auth import Authenticator
 from service.config import Settings, get_settings
 from service.db import make_engine, upgrade
 from service.matching.simple import build_simple_index
+from service.metrics import get_metrics
+from service.observability import ObservabilityMiddleware
 from service.screening import clearance_routes
 from service.screening import routes as screening_routes
-from service.screening.index_state import IndexHolder
+from service.screening.index_state import IndexHolder, IndexSnapshot
 from service.sources import routes as list_routes
-from service.sources.catalogue import load_catalogue
+from service.sources.catalogue import Catalogue, load_catalogue
 from service.sources.runner import RefreshRunner
 from service.sources.scheduler import background_scheduler, schedule_refreshes
+from service.sources.status import source_statuses
 
 log = logging.getLogger(__name__)
 
 
-async def _poll_index(holder: IndexHolder, seconds: float) -> None:
+def _refresh_and_publish(holder: IndexHolder, catalogue: Catalogue) -> None:
+    """Rebuild the index when the store changed, and publish every source's state as metrics.
+
+    The list gauges come from the store, not from ingest counters: the ingest may run in
+    another process (a CronJob) that Prometheus never scrapes.
+    """
+    holder.refresh()
+    with Session(holder.engine) as session:
+        get_metrics().sync_list_states(source_statuses(session, catalogue))
+
+
+def _publish_index(snapshot: IndexSnapshot) -> None:
+    get_metrics().observe_index_build(
+        snapshot.build_seconds, snapshot.index.entry_count, snapshot.index.name_count, snapshot.memory_bytes
+    )
+
+
+async def _poll_index(holder: IndexHolder, catalogue: Catalogue, seconds: float) -> None:
     """Pick up list versions activated by any process sharing the store."""
     while True:
         await asyncio.sleep(seconds)
         try:
-            await run_in_threadpool(holder.refresh)
+            await run_in_threadpool(_refresh_and_publish, holder, catalogue)
         except Exception:
             # Boundary of a background task: a failed rebuild keeps the old index serving.
             log.exception("match index refresh failed; the previous index keeps serving")
@@ -46,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = make_engine(settings.effective_database_url)
         await run_in_threadpool(upgrade, engine)
         holder = IndexHolder(engine, build_simple_index)
+        holder.on_build = _publish_index
         catalogue = load_catalogue(settings.lists_dir)
         app.state.settings = settings
         app.state.engine = engine
@@ -55,8 +78,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.refresh_runner = RefreshRunner(engine, settings, on_done=holder.refresh)
         if app.state.authenticator.is_open():
             log.warning("no API key configured: the API is open to anyone who can reach it (bind to loopback only)")
-        await run_in_threadpool(holder.refresh)
-        poller = asyncio.create_task(_poll_index(holder, settings.index_poll_seconds))
+        await run_in_threadpool(_refresh_and_publish, holder, catalogue)
+        poller = asyncio.create_task(_poll_index(holder, catalogue, settings.index_poll_seconds))
         scheduler = None
         if settings.scheduler_enabled:
             scheduler = background_scheduler()
@@ -84,6 +107,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    app.add_middleware(ObservabilityMiddleware)
+
+    @app.get("/metrics", include_in_schema=False)
+    def metrics() -> Response:
+        """Prometheus text exposition (no key needed; labels carry no personal data)."""
+        body, content_type = get_metrics().render()
+        return Response(body, media_type=content_type)
+
     app.include_router(health.router)
     app.include_router(screening_routes.router)
     app.include_router(list_routes.router)

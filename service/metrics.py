@@ -61,8 +61,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
 from prometheus_client import (
@@ -76,9 +75,9 @@ from prometheus_client import (
     ProcessCollector,
     generate_latest,
 )
-from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
-from prometheus_client.registry import Collector
+
+from service.list_metrics import ListState, ListStateCollector, identifier_label
 
 if TYPE_CHECKING:
     from service.sources.status import SourceStatus
@@ -97,16 +96,7 @@ HTTP_BUCKETS = (0.001, 0.0025, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.05, 0.0
 INGEST_BUCKETS = (0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0)
 INDEX_BUCKETS = (0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0)
 
-# Source ids and alert kinds are catalogue/code identifiers; anything else (a name, free text) is refused so
-# that personal data can never become a label value.
-_IDENTIFIER = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}")
 _ROUTE = re.compile(r"(/[A-Za-z0-9_.{}:-]*)+|<unmatched>")
-
-
-def _identifier(value: str, what: str) -> str:
-    if not _IDENTIFIER.fullmatch(value):
-        raise ValueError(f"{what} label must be a lower-case identifier, got {value!r}")
-    return value
 
 
 def _member(value: str, allowed: frozenset[str], what: str) -> str:
@@ -118,90 +108,6 @@ def _member(value: str, allowed: frozenset[str], what: str) -> str:
 def multiprocess_dir() -> str | None:
     """The prometheus-client multiprocess directory, when the environment sets one."""
     return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
-
-
-@dataclass(slots=True, frozen=True)
-class ListState:
-    """What the store says about one source; the age is derived from `fetched_at` at scrape time."""
-
-    source: str
-    record_count: int
-    fetched_at: datetime | None = None
-    last_success_at: datetime | None = None
-    last_failure_at: datetime | None = None
-    max_age_seconds: float | None = None
-
-
-class ListStateCollector(Collector):
-    """Per-source list gauges, computed when scraped so the age is live."""
-
-    def __init__(self, clock: Callable[[], float] = time.time) -> None:
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._states: dict[str, ListState] = {}
-
-    def set(self, state: ListState) -> None:
-        _identifier(state.source, "source")
-        with self._lock:
-            self._states[state.source] = state
-
-    def replace_all(self, states: Iterable[ListState]) -> None:
-        fresh = {_identifier(state.source, "source"): state for state in states}
-        with self._lock:
-            self._states = fresh
-
-    def note_ingest(self, source: str, *, ok: bool, at: float) -> None:
-        """Stamp an ingest that ran in this process (the store-fed state overwrites it on the next sync)."""
-        with self._lock:
-            previous = self._states.get(source, ListState(source=source, record_count=0))
-            moment = datetime.fromtimestamp(at, tz=UTC)
-            if ok:
-                self._states[source] = replace(previous, last_success_at=moment)
-            else:
-                self._states[source] = replace(previous, last_failure_at=moment)
-
-    def describe(self) -> Iterable[Metric]:
-        # Describing without collecting keeps registration free of the lock and the clock.
-        return list(self._families())
-
-    def collect(self) -> Iterable[Metric]:
-        with self._lock:
-            states = sorted(self._states.values(), key=lambda state: state.source)
-        now = self._clock()
-        families = self._families()
-        records, age, max_age, success, failure = families
-        for state in states:
-            labels = [state.source]
-            records.add_metric(labels, state.record_count)
-            if state.fetched_at is not None:
-                age.add_metric(labels, max(0.0, now - state.fetched_at.timestamp()))
-            if state.max_age_seconds is not None:
-                max_age.add_metric(labels, state.max_age_seconds)
-            success.add_metric(labels, state.last_success_at.timestamp() if state.last_success_at else 0.0)
-            failure.add_metric(labels, state.last_failure_at.timestamp() if state.last_failure_at else 0.0)
-        return families
-
-    @staticmethod
-    def _families() -> tuple[GaugeMetricFamily, ...]:
-        def gauge(name: str, documentation: str) -> GaugeMetricFamily:
-            return GaugeMetricFamily(name, documentation, labels=["source"])
-
-        return (
-            gauge("screening_list_records", "Record count of the source's active list version (entries; 0: none)."),
-            gauge(
-                "screening_list_age_seconds",
-                "Age of the source's active list version in seconds: now minus its fetched-at time, at scrape time.",
-            ),
-            gauge("screening_list_max_age_seconds", "Allowed age of the source's active version (catalogue), s."),
-            gauge(
-                "screening_ingest_last_success_timestamp_seconds",
-                "Unix time the source's active version was activated (0: never).",
-            ),
-            gauge(
-                "screening_ingest_last_failure_timestamp_seconds",
-                "Unix time of the source's last failed ingest newer than its active version (0: none).",
-            ),
-        )
 
 
 class Metrics:
@@ -333,13 +239,13 @@ class Metrics:
         self.screenings.labels(_member(kind, SCREENING_KINDS, "kind"), _member(decision, DECISIONS, "decision")).inc()
 
     def record_match(self, source: str, decision: str = "review") -> None:
-        self.matches.labels(_identifier(source, "source"), _member(decision, MATCH_DECISIONS, "decision")).inc()
+        self.matches.labels(identifier_label(source, "source"), _member(decision, MATCH_DECISIONS, "decision")).inc()
 
     def record_clearance_applied(self, source: str) -> None:
-        self.clearances_applied.labels(_identifier(source, "source")).inc()
+        self.clearances_applied.labels(identifier_label(source, "source")).inc()
 
     def observe_ingest(self, source: str, seconds: float, ok: bool) -> None:
-        _identifier(source, "source")
+        identifier_label(source, "source")
         self.ingest_duration.labels(source, "success" if ok else "failure").observe(seconds)
         if not ok:
             self.ingest_failures.labels(source).inc()
@@ -384,7 +290,7 @@ class Metrics:
         self.rescreenings.labels(_member(decision, DECISIONS, "decision")).inc()
 
     def record_alert(self, kind: str) -> None:
-        self.alerts.labels(_identifier(kind, "kind")).inc()
+        self.alerts.labels(identifier_label(kind, "kind")).inc()
 
     def record_webhook_delivery(self, ok: bool) -> None:
         self.webhook_deliveries.inc()
@@ -426,62 +332,3 @@ def reset_metrics(metrics: Metrics | None = None) -> Metrics:
 def render_latest() -> tuple[bytes, str]:
     """Body and content type for GET /metrics."""
     return get_metrics().render()
-
-
-def record_screening(kind: ScreeningKind, decision: Decision) -> None:
-    get_metrics().record_screening(kind, decision)
-
-
-def record_match(source: str, decision: str = "review") -> None:
-    get_metrics().record_match(source, decision)
-
-
-def record_clearance_applied(source: str) -> None:
-    get_metrics().record_clearance_applied(source)
-
-
-def observe_ingest(source: str, seconds: float, ok: bool) -> None:
-    get_metrics().observe_ingest(source, seconds, ok)
-
-
-def set_list_state(
-    source: str,
-    *,
-    record_count: int,
-    fetched_at: datetime | None,
-    last_success_at: datetime | None = None,
-    last_failure_at: datetime | None = None,
-    max_age_seconds: float | None = None,
-) -> None:
-    get_metrics().set_list_state(
-        source,
-        record_count=record_count,
-        fetched_at=fetched_at,
-        last_success_at=last_success_at,
-        last_failure_at=last_failure_at,
-        max_age_seconds=max_age_seconds,
-    )
-
-
-def sync_list_states(statuses: Iterable[SourceStatus]) -> None:
-    get_metrics().sync_list_states(statuses)
-
-
-def observe_index_build(seconds: float, entries: int, names: int, memory_bytes: int) -> None:
-    get_metrics().observe_index_build(seconds, entries, names, memory_bytes)
-
-
-def set_monitored_parties(count: int) -> None:
-    get_metrics().set_monitored_parties(count)
-
-
-def record_rescreening(decision: Decision) -> None:
-    get_metrics().record_rescreening(decision)
-
-
-def record_alert(kind: str) -> None:
-    get_metrics().record_alert(kind)
-
-
-def record_webhook_delivery(ok: bool) -> None:
-    get_metrics().record_webhook_delivery(ok)

@@ -13,7 +13,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 import service.metrics
-from service.metrics import Metrics, get_metrics, record_screening, render_latest, reset_metrics
+from service.metrics import Metrics, get_metrics, render_latest, reset_metrics
 from service.sources.status import SourceStatus
 
 NOW = 1_800_000_000.0
@@ -225,7 +225,7 @@ def test_module_functions_use_the_process_wide_registry() -> None:
     fresh = reset_metrics()
     try:
         assert get_metrics() is fresh
-        record_screening("single", "block")
+        get_metrics().record_screening("single", "block")
         samples = scrape(render_latest()[0])
         assert value(samples, "screening_screenings_total", kind="single", decision="block") == 1
         # Single-process mode carries the process collector (RSS etc.) as well.

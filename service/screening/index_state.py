@@ -7,6 +7,7 @@ rebuild that finishes mid-request never mixes two generations of lists.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -42,6 +43,7 @@ class IndexSnapshot:
     versions: tuple[ActiveVersion, ...]
     built_at: datetime
     build_seconds: float
+    memory_bytes: int = 0
 
     @property
     def key(self) -> tuple[tuple[str, int], ...]:
@@ -94,11 +96,20 @@ def load_entries(engine: Engine, versions: Iterable[ActiveVersion]) -> list[Inde
     return entries
 
 
+def resident_bytes() -> int:
+    """The process's resident memory (Linux), to estimate what an index build added; 0 where unknown."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as handle:
+            return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
 class IndexHolder:
     """Owns the current snapshot; `refresh()` rebuilds it when the active versions changed."""
 
     def __init__(self, engine: Engine, build: IndexBuildFn) -> None:
-        self._engine = engine
+        self.engine = engine
         self._build = build
         self._snapshot: IndexSnapshot | None = None
         self._rebuild_lock = threading.Lock()
@@ -111,15 +122,20 @@ class IndexHolder:
     def refresh(self) -> bool:
         """Rebuild if the store's active versions differ from the index's; True when it rebuilt."""
         with self._rebuild_lock:
-            with Session(self._engine) as session:
+            with Session(self.engine) as session:
                 versions = load_active_versions(session)
             key = tuple((version.source, version.version_id) for version in versions)
             if self._snapshot is not None and self._snapshot.key == key:
                 return False
             started = time.perf_counter()
-            index = self._build(load_entries(self._engine, versions))
+            resident_before = resident_bytes()
+            index = self._build(load_entries(self.engine, versions))
             snapshot = IndexSnapshot(
-                index=index, versions=versions, built_at=utc_now(), build_seconds=time.perf_counter() - started
+                index=index,
+                versions=versions,
+                built_at=utc_now(),
+                build_seconds=time.perf_counter() - started,
+                memory_bytes=max(resident_bytes() - resident_before, 0),
             )
             self._snapshot = snapshot
             log.info(

@@ -13,6 +13,7 @@ from sqlmodel import Session
 from service.config import Settings
 from service.errors import InvalidInput, PayloadTooLarge, ScreeningError
 from service.matching.types import Match
+from service.metrics import ScreeningKind, get_metrics
 from service.screening.audit import record_row, store_records
 from service.screening.clearances import applicable_clearances
 from service.screening.index_state import IndexSnapshot
@@ -50,17 +51,23 @@ def _apply_clearances(session: Session, party: PartyIn, response: ScreenResponse
     response.decision = strictest([out.decision for out in response.matches if not out.cleared])
 
 
-def _screen_one(session: Session, context: ScreeningContext, party: PartyIn) -> ScreenResponse:
+def _screen_one(session: Session, context: ScreeningContext, party: PartyIn, kind: ScreeningKind) -> ScreenResponse:
     response, matches = screen_party(
         party=party, snapshot=context.snapshot, settings=context.settings, catalogue=context.catalogue
     )
     _apply_clearances(session, party, response, matches)
+    metrics = get_metrics()
+    metrics.record_screening(kind, response.decision)
+    for match in response.matches:
+        metrics.record_match(match.source, match.decision)
+        if match.cleared:
+            metrics.record_clearance_applied(match.source)
     return response
 
 
-def screen_and_record(context: ScreeningContext, party: PartyIn, *, kind: str = "single") -> ScreenResponse:
+def screen_and_record(context: ScreeningContext, party: PartyIn, *, kind: ScreeningKind = "single") -> ScreenResponse:
     with Session(context.engine) as session:
-        response = _screen_one(session, context, party)
+        response = _screen_one(session, context, party, kind)
     request = party.model_dump(mode="json", exclude_none=True)
     store_records(context.engine, [record_row(kind=kind, caller=context.caller, request=request, response=response)])
     return response
@@ -81,7 +88,7 @@ def screen_batch(
         for index, raw in enumerate(parties):
             try:
                 party = PartyIn.model_validate(raw)
-                response = _screen_one(session, context, party)
+                response = _screen_one(session, context, party, "batch")
             except ValidationError as error:
                 detail = "; ".join(
                     f"parties[{index}].{'.'.join(map(str, problem['loc'])) or 'party'}: {problem['msg']}"

@@ -18,6 +18,7 @@ from sqlalchemy import Engine, delete, insert, select, update
 from sqlmodel import Session, col
 
 from service.errors import IngestError, ListFileError, ListValidationError
+from service.metrics import get_metrics
 from service.sources.catalogue import CatalogueSource
 from service.sources.lease import ingest_lease
 from service.sources.model import ParsedList
@@ -129,6 +130,27 @@ def ingest_locked(
     validators: dict[str, Any] | None = None,
 ) -> IngestOutcome:
     """Ingest a file set; the caller holds the source's lease."""
+    started = time.perf_counter()
+    try:
+        outcome = _ingest(
+            engine=engine, source=source, files=files, origin=origin, options=options, validators=validators
+        )
+    except IngestError:
+        get_metrics().observe_ingest(source.id, time.perf_counter() - started, ok=False)
+        raise
+    get_metrics().observe_ingest(source.id, time.perf_counter() - started, ok=True)
+    return outcome
+
+
+def _ingest(
+    *,
+    engine: Engine,
+    source: CatalogueSource,
+    files: Sequence[SourceFile],
+    origin: str,
+    options: IngestOptions,
+    validators: dict[str, Any] | None,
+) -> IngestOutcome:
     started = time.perf_counter()
     sha256 = content_sha256(files)
     with Session(engine, expire_on_commit=False) as session:
@@ -268,6 +290,7 @@ def _activate(
 
 def record_failure(engine: Engine, source: str, origin: str, error: str) -> int:
     """A failure before any version existed (a download that failed) is recorded as a failed version too."""
+    get_metrics().observe_ingest(source, 0.0, ok=False)
     with Session(engine) as session:
         version = ListVersion(source=source, origin=origin, status="failed", error=error[:4000])
         session.add(version)

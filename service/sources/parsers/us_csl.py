@@ -36,7 +36,7 @@ import io
 import json
 import re
 from collections.abc import Mapping, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Literal
 
 from service.countries import to_iso_country
@@ -248,13 +248,9 @@ def _entry(entity_id: str, record: Record, ids_order: IdsOrder) -> ParsedEntry |
         identifiers=identifiers,
         addresses=addresses,
         remarks=_remarks(record, scope=full_name if full_name != name else None),
-        listed_on=_listed_on(record.get("start_date")),
+        listed_on=parse_iso_date(_text(record.get("start_date"))),
         source_url=_text(record.get("source_list_url")) or _text(record.get("source_information_url")),
     )
-
-
-def _listed_on(value: object) -> date | None:
-    return parse_iso_date(_text(value))
 
 
 def _remarks(record: Record, *, scope: str | None) -> str | None:
