@@ -20,6 +20,8 @@ from service.db import make_engine, upgrade
 from service.matching.simple import build_simple_index
 from service.metrics import get_metrics
 from service.observability import ObservabilityMiddleware
+from service.orders import routes as order_routes
+from service.orders.store import PolicyStore
 from service.screening import clearance_routes
 from service.screening import routes as screening_routes
 from service.screening.index_state import IndexHolder, IndexSnapshot
@@ -75,6 +77,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.catalogue = catalogue
         app.state.index_holder = holder
         app.state.authenticator = Authenticator(engine, settings.api_keys)
+        app.state.policy_store = PolicyStore(settings.lists_dir)
+        app.state.policy_store.get()  # a broken policy fails start-up loudly rather than the first order
         app.state.refresh_runner = RefreshRunner(engine, settings, on_done=holder.refresh)
         if app.state.authenticator.is_open():
             log.warning("no API key configured: the API is open to anyone who can reach it (bind to loopback only)")
@@ -119,6 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(screening_routes.router)
     app.include_router(list_routes.router)
     app.include_router(clearance_routes.router)
+    app.include_router(order_routes.router)
     return app
 
 

@@ -39,6 +39,23 @@ def record_row(
     }
 
 
+def order_record_row(
+    *, caller: str, request: dict[str, Any], response: dict[str, Any], lists: list[dict[str, Any]]
+) -> dict[str, Any]:
+    return {
+        "id": response["screening_id"],
+        "created_at": datetime.fromisoformat(response["screened_at"]),
+        "kind": "order",
+        "caller": caller,
+        "reference": response.get("reference"),
+        "decision": response["decision"],
+        "batch_id": None,
+        "request": request,
+        "response": response,
+        "list_versions": lists,
+    }
+
+
 def store_records(engine: Engine, rows: Sequence[dict[str, Any]]) -> None:
     if rows:
         with engine.begin() as connection:

@@ -51,13 +51,17 @@ def _apply_clearances(session: Session, party: PartyIn, response: ScreenResponse
     response.decision = strictest([out.decision for out in response.matches if not out.cleared])
 
 
-def _screen_one(session: Session, context: ScreeningContext, party: PartyIn, kind: ScreeningKind) -> ScreenResponse:
+def _screen_one(
+    session: Session, context: ScreeningContext, party: PartyIn, kind: ScreeningKind | None
+) -> ScreenResponse:
+    """One party, clearances applied; `kind` None when the screening is part of an order (counted once)."""
     response, matches = screen_party(
         party=party, snapshot=context.snapshot, settings=context.settings, catalogue=context.catalogue
     )
     _apply_clearances(session, party, response, matches)
     metrics = get_metrics()
-    metrics.record_screening(kind, response.decision)
+    if kind is not None:
+        metrics.record_screening(kind, response.decision)
     for match in response.matches:
         metrics.record_match(match.source, match.decision)
         if match.cleared:
@@ -113,3 +117,9 @@ def screen_batch(
             )
     store_records(context.engine, rows)
     return batch_id, results
+
+
+def screen_order_parties(context: ScreeningContext, parties: list[PartyIn]) -> list[ScreenResponse]:
+    """Every party of an order, clearances applied; the order is recorded as one audit record by the caller."""
+    with Session(context.engine) as session:
+        return [_screen_one(session, context, party, None) for party in parties]

@@ -1,0 +1,79 @@
+"""Order screening: every party against the lists, the order against the policy in lists/policy."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Request
+
+from service.api_errors import error_responses
+from service.auth import PrincipalDep
+from service.deps import CatalogueDep, EngineDep, SettingsDep, SnapshotDep
+from service.metrics import get_metrics
+from service.orders.rules import evaluate_order
+from service.orders.schemas import OrderRequest, OrderResponse, PolicyOut, party_outcome, party_summary
+from service.orders.store import PolicyStore
+from service.screening.audit import order_record_row, store_records
+from service.screening.workflow import ScreeningContext, screen_order_parties
+from service.timeutil import utc_now
+
+router = APIRouter(prefix="/v1", tags=["orders"])
+
+
+def _policy_store(request: Request) -> PolicyStore:
+    store: PolicyStore = request.app.state.policy_store
+    return store
+
+
+@router.post("/orders/screen", responses=error_responses(400, 401, 403, 422, 503))
+def screen_order(
+    order: OrderRequest,
+    request: Request,
+    caller: PrincipalDep,
+    engine: EngineDep,
+    settings: SettingsDep,
+    snapshot: SnapshotDep,
+    catalogue: CatalogueDep,
+) -> OrderResponse:
+    """Screen an order before it is confirmed: its parties, destination, items and end use.
+
+    Rules combine and the strictest wins; every rule that applied is a reason with a stable
+    `code`, the party or item it concerns, a plain-language message and its legal basis.
+    """
+    policy = _policy_store(request).get()
+    context = ScreeningContext(engine, settings, catalogue, snapshot, caller.name)
+    screenings = screen_order_parties(context, list(order.parties))
+    outcomes = [
+        party_outcome(index, party, result)
+        for index, (party, result) in enumerate(zip(order.parties, screenings, strict=True))
+    ]
+    evaluation = evaluate_order(order, outcomes, policy)
+    response = OrderResponse.of(
+        evaluation,
+        [party_summary(party, result) for party, result in zip(order.parties, screenings, strict=True)],
+        reference=order.reference,
+    )
+    response.screening_id = str(uuid.uuid4())
+    response.screened_at = utc_now()
+    response.lists = screenings[0].lists if screenings else []
+    payload = response.model_dump(mode="json")
+    store_records(
+        engine,
+        [
+            order_record_row(
+                caller=caller.name,
+                request=order.model_dump(mode="json", exclude_none=True),
+                response=payload,
+                lists=payload["lists"],
+            )
+        ],
+    )
+    get_metrics().record_screening("order", response.decision)
+    request.state.screening_id = response.screening_id
+    return response
+
+
+@router.get("/policy", responses=error_responses(401, 503))
+def get_policy(request: Request, _caller: PrincipalDep) -> PolicyOut:
+    """The order-screening policy in force: its version, rules, destinations, categories and cited sources."""
+    return PolicyOut.of(_policy_store(request).get())
