@@ -61,10 +61,20 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Static API keys, comma-separated `name:scope:secret` (scope screen or admin).",
     )
+    webhook_urls: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Comma-separated URLs that receive monitoring alerts (HTTP POST, JSON)."
+    )
+    webhook_secret: str = Field("", description="HMAC-SHA256 key signing webhook bodies (X-Screening-Signature).")
+    webhook_max_attempts: int = Field(8, ge=1, le=50, description="Delivery attempts before a webhook is failed.")
+    webhook_backoff_seconds: float = Field(30.0, ge=0, description="First webhook retry delay; doubles each retry.")
+    webhook_timeout_seconds: float = Field(10.0, gt=0, description="Read timeout of one webhook POST.")
+    monitor_poll_seconds: float = Field(
+        30.0, gt=0, description="How often the API re-screens pending list versions and sends due webhooks."
+    )
     log_json: bool = Field(False, description="Log one JSON object per line.")
     log_level: str = Field("INFO", description="Python logging level.")
 
-    @field_validator("api_keys", "required_sources", mode="before")
+    @field_validator("api_keys", "required_sources", "webhook_urls", mode="before")
     @classmethod
     def _split_keys(cls, value: object) -> object:
         if isinstance(value, str):

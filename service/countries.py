@@ -27,6 +27,11 @@ _PUBLISHER_NAMES: dict[str, str] = {
     "democratic republic of the congo": "CD",
     "congo, republic of the": "CG",
     "congo": "CG",
+    "congo (democratic republic)": "CD",  # the UK government's style
+    "congo (republic)": "CG",
+    "democratic republic of congo": "CD",
+    "korea (north)": "KP",
+    "korea (south)": "KR",
     "turkey": "TR",
     "turkiye": "TR",
     "russia": "RU",
@@ -111,11 +116,11 @@ def to_iso_country(text: str | None) -> str | None:
     folded = _fold(stripped)
     if not folded:
         return None
+    if folded in _PUBLISHER_NAMES:
+        return _PUBLISHER_NAMES[folded]
     if "(" in stripped:
         # "Iran (Islamic Republic of)" (UN style): the name before the bracket is enough.
         return to_iso_country(stripped.split("(", 1)[0])
-    if folded in _PUBLISHER_NAMES:
-        return _PUBLISHER_NAMES[folded]
     if len(folded) == 3 and folded.isalpha():
         country = pycountry.countries.get(alpha_3=folded.upper())
         if country is not None:

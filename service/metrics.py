@@ -269,7 +269,7 @@ class Metrics:
             ListState(
                 source=status.source,
                 record_count=status.record_count,
-                fetched_at=status.fetched_at,
+                fetched_at=status.checked_at or status.fetched_at,
                 last_success_at=status.activated_at or status.fetched_at,
                 last_failure_at=status.last_failed_at,
                 max_age_seconds=status.max_age_hours * 3600 if status.max_age_hours is not None else None,

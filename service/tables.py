@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from service.auth import ApiKey
+from service.monitoring.tables import Alert, MonitoredParty, MonitorRun, WebhookDelivery
 from service.screening.tables import AuditEvent, Clearance, ScreeningRecord
 from service.sources.tables import IngestLease, ListChange, ListEntry, ListVersion
 
 __all__ = [
+    "Alert",
     "ApiKey",
     "AuditEvent",
     "Clearance",
@@ -14,5 +16,8 @@ __all__ = [
     "ListChange",
     "ListEntry",
     "ListVersion",
+    "MonitorRun",
+    "MonitoredParty",
     "ScreeningRecord",
+    "WebhookDelivery",
 ]

@@ -11,6 +11,7 @@ from service.errors import IngestLocked, ListFileError, ListValidationError
 from service.sources.catalogue import CatalogueSource, load_catalogue
 from service.sources.ingest import IngestOptions, ingest_files
 from service.sources.lease import ingest_lease
+from service.sources.parsers import SourceFile
 from service.sources.tables import ListChange, ListEntry, ListVersion
 from tests.factories import BASE_ROWS, OfacRow, ofac_csv_set
 
@@ -104,3 +105,22 @@ def test_a_held_lease_blocks_a_second_ingest(engine: Engine, sdn_source: Catalog
         with pytest.raises(IngestLocked, match="already running"):
             _ingest(engine, sdn_source, BASE_ROWS)
     assert _ingest(engine, sdn_source, BASE_ROWS).status == "activated"
+
+
+def test_opensanctions_delta_applies_to_the_active_version(engine: Engine, settings: Settings, lists_data_dir) -> None:  # type: ignore[no-untyped-def]
+    source = load_catalogue(settings.lists_dir).get("opensanctions")
+    directory = lists_data_dir / "opensanctions_ftm"
+    delta = [SourceFile("entities.delta.json", (directory / "entities.delta.SAMPLE_2024-05.json").read_bytes())]
+    with pytest.raises(ListValidationError, match="needs an active version"):
+        ingest_files(
+            engine=engine, source=source, files=delta, origin="t", options=IngestOptions(format="ftm_delta_json")
+        )
+    full = [SourceFile("entities.ftm.json", (directory / "entities.ftm.SAMPLE_eu_fsf_2024.json").read_bytes())]
+    base = ingest_files(engine=engine, source=source, files=full, origin="t", options=IngestOptions())
+    assert base.record_count == 6
+    applied = ingest_files(
+        engine=engine, source=source, files=delta, origin="t", options=IngestOptions(format="ftm_delta_json")
+    )
+    assert applied.status == "activated"
+    assert applied.record_count == 6 + applied.added - applied.removed
+    assert applied.added > 500

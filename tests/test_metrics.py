@@ -97,6 +97,7 @@ def test_list_states_follow_the_store(metrics: Metrics) -> None:
             "version": None,
             "record_count": 0,
             "fetched_at": None,
+            "checked_at": None,
             "published_at": None,
             "activated_at": None,
             "age_seconds": None,

@@ -5,19 +5,22 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 from sqlmodel import Session, col
 
 from service.config import Settings
-from service.errors import IngestLocked, ListDownloadError
+from service.errors import IngestLocked, ListDownloadError, ListFileError
 from service.sources.catalogue import CatalogueSource, load_catalogue
 from service.sources.fetch import FetchPolicy
 from service.sources.ingest import IngestOptions, IngestOutcome
 from service.sources.refresh import refresh_source
+from service.sources.status import source_statuses
 from service.sources.tables import ListChange, ListVersion
+from service.timeutil import utc_now
 from tests.list_server import ListServer, Route, serve_lists
 
 CONS_FILES = ("cons_prim.csv", "cons_alt.csv", "cons_add.csv", "cons_comments.csv")
@@ -67,6 +70,27 @@ def test_download_then_not_modified(engine: Engine, server: ListServer, catalogu
     assert second.version_id == first.version_id
     assert [route.conditional_hits for route in server.routes.values()] == [1, 1, 1, 1]
     assert _statuses(engine, "us_ofac_cons") == ["active"]
+
+
+def test_unchanged_check_keeps_the_list_fresh(
+    engine: Engine, server: ListServer, catalogue, lists_data_dir: Path
+) -> None:  # type: ignore[no-untyped-def]
+    source = catalogue.get("us_ofac_cons")
+    urls = _serve_set(server, lists_data_dir / "ofac_consolidated_non_sdn", CONS_FILES)
+    first = _refresh(engine, source, urls)
+    with Session(engine) as session:
+        session.execute(
+            update(ListVersion)
+            .where(col(ListVersion.id) == first.version_id)
+            .values(fetched_at=utc_now() - timedelta(days=5))
+        )
+        session.commit()
+        assert next(s for s in source_statuses(session, catalogue) if s.source == "us_ofac_cons").status == "stale"
+    assert _refresh(engine, source, urls).status == "unchanged"
+    with Session(engine) as session:
+        status = next(s for s in source_statuses(session, catalogue) if s.source == "us_ofac_cons")
+    assert status.status == "ok"
+    assert status.age_seconds is not None and status.age_seconds < 60
 
 
 def test_same_content_without_etag_is_unchanged(
@@ -157,3 +181,30 @@ def test_two_racing_refreshes_one_wins(engine: Engine, server: ListServer, catal
     first.join(timeout=30)
     assert [getattr(result, "status", None) for result in results] == ["activated"]
     assert _statuses(engine, "us_ofac_cons") == ["active"]
+
+
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
+<CONSOLIDATED_LIST dateGenerated="2026-01-01"><INDIVIDUALS><INDIVIDUAL><FIRST_NAME>&lol3;</FIRST_NAME>
+</INDIVIDUAL></INDIVIDUALS></CONSOLIDATED_LIST>"""
+EXTERNAL_ENTITY = b"""<?xml version="1.0"?>
+<!DOCTYPE x [<!ENTITY secret SYSTEM "file:///etc/passwd">]>
+<CONSOLIDATED_LIST dateGenerated="2026-01-01"><INDIVIDUALS><INDIVIDUAL><FIRST_NAME>&secret;</FIRST_NAME>
+</INDIVIDUAL></INDIVIDUALS></CONSOLIDATED_LIST>"""
+
+
+@pytest.mark.parametrize("body", [BILLION_LAUGHS, EXTERNAL_ENTITY], ids=["xml-bomb", "external-entity"])
+def test_hostile_xml_is_rejected_and_nothing_loads(  # type: ignore[no-untyped-def]
+    engine: Engine, server: ListServer, catalogue, lists_data_dir: Path, body: bytes
+) -> None:
+    source = catalogue.get("un_sc_sanctions")
+    server.routes["/consolidated.xml"] = Route(
+        body=(lists_data_dir / "un_consolidated" / "consolidated.xml").read_bytes()
+    )
+    good = _refresh(engine, source, [server.url("/consolidated.xml")])
+    assert good.record_count == 1003
+    server.routes["/consolidated.xml"] = Route(body=body)
+    with pytest.raises(ListFileError, match=r"consolidated\.xml"):
+        _refresh(engine, source, [server.url("/consolidated.xml")])
+    assert _statuses(engine, "un_sc_sanctions") == ["active", "failed"]

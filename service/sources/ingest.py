@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,8 +21,9 @@ from service.errors import IngestError, ListFileError, ListValidationError
 from service.metrics import get_metrics
 from service.sources.catalogue import CatalogueSource
 from service.sources.lease import ingest_lease
-from service.sources.model import ParsedList
+from service.sources.model import ParsedEntry, ParsedList
 from service.sources.parsers import PARSERS, SourceFile
+from service.sources.parsers.ftm_delta import DELTA_FORMATS
 from service.sources.tables import ListChange, ListEntry, ListVersion
 from service.timeutil import utc_now
 
@@ -62,20 +63,46 @@ def content_sha256(files: Sequence[SourceFile]) -> str:
     return digest.hexdigest()
 
 
+def mark_checked(session: Session, version: ListVersion, validators: dict[str, Any] | None = None) -> None:
+    """The publisher still serves this content: the list is current as of now (its age restarts)."""
+    version.checked_at = utc_now()
+    if validators:
+        version.validators = validators
+    session.add(version)
+    session.commit()
+
+
 def active_version(session: Session, source: str) -> ListVersion | None:
     return session.execute(
         select(ListVersion).where(col(ListVersion.source) == source, col(ListVersion.status) == "active")
     ).scalar_one_or_none()
 
 
-def parse_files(source: CatalogueSource, files: Sequence[SourceFile], format_id: str | None = None) -> ParsedList:
+def parse_files(
+    source: CatalogueSource,
+    files: Sequence[SourceFile],
+    format_id: str | None = None,
+    previous: Callable[[], list[ParsedEntry]] | None = None,
+) -> ParsedList:
+    """Parse a full list, or apply a delta file (e.g. OpenSanctions' entities.delta.json) to `previous()`."""
     format_id = format_id or source.format
     parser = PARSERS.get(format_id)
-    if parser is None:
-        raise IngestError(f"no parser for format '{format_id}' of source '{source.id}'")
+    delta = DELTA_FORMATS.get(format_id)
+    if parser is None and delta is None:
+        known = ", ".join(sorted([*PARSERS, *DELTA_FORMATS]))
+        raise IngestError(f"no parser for format '{format_id}' of source '{source.id}'; known formats: {known}")
     if not files:
         raise ListFileError(f"no files given for '{source.id}'")
     try:
+        if delta is not None:
+            if previous is None:
+                raise IngestError(f"{source.id}: a delta needs the previous version")
+            parse_delta, apply_delta = delta
+            base = previous()
+            if not base:
+                raise ListValidationError(f"{source.id}: a delta needs an active version to apply to; load a full list")
+            return apply_delta(base, parse_delta(files))
+        assert parser is not None  # noqa: S101 - one of the two is set, checked above
         return parser(files)
     except IngestError:
         raise
@@ -157,10 +184,7 @@ def _ingest(
         previous = active_version(session, source.id)
         if previous is not None and previous.sha256 == sha256 and not options.force:
             log.info("ingest %s: content unchanged (sha256 %s), no new version", source.id, sha256[:12])
-            if validators and validators != previous.validators:
-                previous.validators = validators
-                session.add(previous)
-                session.commit()
+            mark_checked(session, previous, validators)
             return IngestOutcome(source.id, "unchanged", previous.id, previous.record_count, sha256)
         version = ListVersion(source=source.id, origin=origin, sha256=sha256, validators=validators or {})
         session.add(version)
@@ -171,7 +195,7 @@ def _ingest(
         previous_count = previous.record_count if previous else None
 
     try:
-        parsed = parse_files(source, files, options.format)
+        parsed = parse_files(source, files, options.format, previous=lambda: _previous_entries(engine, previous_id))
         validate(parsed, source=source.id, previous_count=previous_count, options=options)
         hashes = _store_entries(engine, source.id, version_id, parsed)
         change = _activate(engine, source.id, version_id, previous_id, parsed, hashes)
@@ -230,6 +254,16 @@ def _store_entries(engine: Engine, source: str, version_id: int, parsed: ParsedL
         for start in range(0, len(rows), INSERT_BATCH):
             connection.execute(insert(ListEntry), rows[start : start + INSERT_BATCH])
     return hashes
+
+
+def _previous_entries(engine: Engine, version_id: int | None) -> list[ParsedEntry]:
+    if version_id is None:
+        return []
+    with Session(engine) as session:
+        documents = session.execute(
+            select(col(ListEntry.document)).where(col(ListEntry.version_id) == version_id)
+        ).scalars()
+        return [ParsedEntry.from_document(document) for document in documents]
 
 
 def _previous_hashes(session: Session, version_id: int | None) -> dict[str, str]:

@@ -14,7 +14,14 @@ from sqlmodel import Session
 from service.errors import ListDownloadError
 from service.sources.catalogue import CatalogueSource
 from service.sources.fetch import Fetched, FetchPolicy, Validators, fetch, make_http_client
-from service.sources.ingest import IngestOptions, IngestOutcome, active_version, ingest_locked, record_failure
+from service.sources.ingest import (
+    IngestOptions,
+    IngestOutcome,
+    active_version,
+    ingest_locked,
+    mark_checked,
+    record_failure,
+)
 from service.sources.lease import ingest_lease
 from service.sources.parsers import SourceFile
 
@@ -73,8 +80,10 @@ def refresh_source(
                 raise
             if fetched is None:
                 log.info("refresh %s: not modified since the active version", source.id)
-                with Session(engine) as session:
+                with Session(engine, expire_on_commit=False) as session:
                     version = active_version(session, source.id)
+                    if version is not None:
+                        mark_checked(session, version)
                     return IngestOutcome(
                         source.id,
                         "unchanged",

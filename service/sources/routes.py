@@ -30,6 +30,7 @@ def get_lists(session: SessionDep, catalogue: CatalogueDep, _caller: PrincipalDe
             version=status.version,
             record_count=status.record_count,
             fetched_at=status.fetched_at,
+            checked_at=status.checked_at,
             published_at=status.published_at,
             age_seconds=status.age_seconds,
             status=status.status,

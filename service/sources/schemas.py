@@ -14,9 +14,10 @@ class ListStatusOut(BaseModel):
     kind: str = Field(..., description="sanctions | export_control | aggregated ...")
     version: int | None = Field(None, description="The active version's id; null when none is loaded")
     record_count: int
-    fetched_at: datetime | None
+    fetched_at: datetime | None = Field(None, description="When the active version was downloaded or loaded")
+    checked_at: datetime | None = Field(None, description="Latest time the publisher confirmed it unchanged")
     published_at: datetime | None
-    age_seconds: float | None
+    age_seconds: float | None = Field(None, description="Seconds since checked_at")
     status: str = Field(..., description="ok | stale | missing | failed")
     last_error: str | None = Field(None, description="Error of the last failed ingest since the active version")
 

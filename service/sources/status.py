@@ -22,6 +22,7 @@ class SourceStatus:
     version: int | None
     record_count: int
     fetched_at: datetime | None
+    checked_at: datetime | None  # the latest time the content was known current (download or unchanged check)
     published_at: datetime | None
     activated_at: datetime | None
     age_seconds: float | None
@@ -48,7 +49,10 @@ def source_statuses(session: Session, catalogue: Catalogue, *, now: datetime | N
         # A failure older than the active version is history, not the source's state.
         if failure is not None and current is not None and (failure.id or 0) < (current.id or 0):
             failure = None
-        age = (now - current.fetched_at).total_seconds() if current else None
+        # Age counts from the last time the publisher confirmed the content, not from its first download:
+        # a list the publisher did not change for a week is a week-old download but a current list.
+        confirmed = max(current.fetched_at, current.checked_at or current.fetched_at) if current else None
+        age = (now - confirmed).total_seconds() if confirmed else None
         if current is None:
             state = "failed" if failure else "missing"
         elif source.max_age_hours is not None and age is not None and age > source.max_age_hours * 3600:
@@ -64,6 +68,7 @@ def source_statuses(session: Session, catalogue: Catalogue, *, now: datetime | N
                 version=current.id if current else None,
                 record_count=current.record_count if current else 0,
                 fetched_at=current.fetched_at if current else None,
+                checked_at=confirmed,
                 published_at=current.published_at if current else None,
                 activated_at=current.activated_at if current else None,
                 age_seconds=round(age, 1) if age is not None else None,

@@ -30,6 +30,9 @@ class ListVersion(SQLModel, table=True):
         description="per URL: the ETag and Last-Modified the server sent, for conditional requests",
     )
     fetched_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+    checked_at: datetime | None = Field(
+        default=None, sa_type=UTCDateTime, description="last time the publisher confirmed it unchanged"
+    )
     published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     activated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     record_count: int = 0
