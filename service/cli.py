@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 import uvicorn
 
-from service.auth import create_key, list_keys, revoke_key
+from service.auth import Authenticator, create_key, list_keys, revoke_key
 from service.config import Settings, get_settings
 from service.db import make_engine, upgrade
 from service.errors import ScreeningError
@@ -67,7 +67,11 @@ def serve(
     settings = _settings()
     configure_logging(settings.log_level, json=settings.log_json)
     bind = host or settings.host
-    if not settings.api_keys and bind not in LOOPBACK:
+    engine = make_engine(settings.effective_database_url)
+    upgrade(engine)
+    keys_configured = not Authenticator(engine, settings.api_keys).is_open()
+    engine.dispose()
+    if not keys_configured and bind not in LOOPBACK:
         logging.getLogger(__name__).warning(
             "no API key configured: binding to 127.0.0.1 instead of %s; set SCREENING_API_KEYS to expose the API",
             bind,

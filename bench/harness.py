@@ -1,0 +1,184 @@
+"""Shared pieces of the HTTP benchmarks: a store loaded with every full list, a server on loopback, a client.
+
+The store is prepared once per database (SQLite file under bench/.data, or a PostgreSQL database
+`screening_bench` on the local server) and reused while its lists are current.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from service.config import Settings
+from service.db import make_engine, upgrade
+from service.sources.catalogue import load_catalogue
+from service.sources.ingest import IngestOptions, ingest_files
+from service.sources.parsers import SourceFile
+
+REPO = Path(__file__).resolve().parent.parent
+LISTS_DATA = Path(os.environ.get("SCREENING_TEST_LISTS_DATA", REPO.parent / "shared" / "lists-data"))
+BENCH_DATA = REPO / "bench" / ".data"
+POSTGRES_ADMIN_URL = os.environ.get("SCREENING_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+# Every full list in ../shared/lists-data (excerpts and samples left out): source, format, files.
+FULL_LISTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    (
+        "us_ofac_sdn",
+        "ofac_csv",
+        ("ofac_sdn/sdn.csv", "ofac_sdn/alt.csv", "ofac_sdn/add.csv", "ofac_sdn/sdn_comments.csv"),
+    ),
+    (
+        "us_ofac_cons",
+        "ofac_csv",
+        tuple(
+            f"ofac_consolidated_non_sdn/{name}"
+            for name in ("cons_prim.csv", "cons_alt.csv", "cons_add.csv", "cons_comments.csv")
+        ),
+    ),
+    ("us_trade_csl", "us_csl_csv", ("us_csl/consolidated.csv",)),
+    ("us_bis_dpl", "bis_dpl_txt", ("bis_dpl/dpl.txt",)),
+    ("un_sc_sanctions", "un_xml", ("un_consolidated/consolidated.xml",)),
+    ("gb_hmt_sanctions", "uk_conlist", ("uk_ofsi_conlist/ConList_2025-04-10.xlsx",)),
+    ("gb_fcdo_sanctions", "uk_sanctions_list", ("uk_sanctions_list_fcdo/FCDO_SL_2025-08-11_summary.ods",)),
+    ("ca_dfatd_sema", "ca_sema_xml", ("canada_sema/sema-lmes.xml",)),
+    ("au_dfat_sanctions", "au_dfat_xlsx", ("australia_dfat/regulation8_consolidated.xlsx",)),
+)
+
+
+def database_url(kind: str) -> str:
+    if kind == "sqlite":
+        BENCH_DATA.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{BENCH_DATA / 'bench.db'}"
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = 'screening_bench'")).first()
+        if not exists:
+            connection.execute(text("CREATE DATABASE screening_bench"))
+    admin.dispose()
+    return make_url(POSTGRES_ADMIN_URL).set(database="screening_bench").render_as_string(hide_password=False)
+
+
+@dataclass(slots=True)
+class IngestTiming:
+    source: str
+    status: str
+    records: int
+    seconds: float
+
+
+def ingest_full_lists(url: str, *, force: bool = False) -> list[IngestTiming]:
+    """Load every full list into the store at `url` (unchanged lists cost only their hash)."""
+    settings = Settings(database_url=url)
+    engine = make_engine(url)
+    upgrade(engine)
+    catalogue = load_catalogue(settings.lists_dir)
+    timings = []
+    for source_id, format_id, names in FULL_LISTS:
+        files = [SourceFile(Path(name).name, (LISTS_DATA / name).read_bytes()) for name in names]
+        started = time.perf_counter()
+        outcome = ingest_files(
+            engine=engine,
+            source=catalogue.get(source_id),
+            files=files,
+            origin="bench",
+            options=IngestOptions(format=format_id, force=force, max_shrink_fraction=1.0),
+        )
+        timings.append(IngestTiming(source_id, outcome.status, outcome.record_count, time.perf_counter() - started))
+    engine.dispose()
+    return timings
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextlib.contextmanager
+def running_server(url: str, *, workers: int, timeout: float = 180.0) -> Iterator[str]:
+    """`screening serve` on loopback against the store at `url`; yields the base URL once ready."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "SCREENING_DATABASE_URL": url,
+        "SCREENING_DATA_DIR": str(BENCH_DATA),
+        "SCREENING_LOG_LEVEL": "WARNING",
+        "SCREENING_API_KEYS": "",
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "service.cli",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"server exited: {process.stderr.read().decode()[-2000:] if process.stderr else ''}")
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                    break
+            if time.monotonic() > deadline:
+                raise RuntimeError("server did not become ready in time")
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+async def post_json(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path: str, body: bytes
+) -> tuple[int, bytes]:
+    """One keep-alive HTTP/1.1 POST on an open connection: a client thin enough not to be the bottleneck."""
+    writer.write(
+        b"POST " + path.encode() + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body
+    )
+    await writer.drain()
+    status_line = await reader.readline()
+    length = 0
+    while True:
+        line = await reader.readline()
+        if line in (b"\r\n", b""):
+            break
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value.strip())
+    payload = await reader.readexactly(length)
+    return int(status_line.split()[1]), payload
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]

@@ -1,0 +1,137 @@
+"""HTTP load on POST /v1/screen (and, with --batch, POST /v1/screen/batch) against every full list.
+
+Starts `screening serve` on loopback, drives it with concurrent keep-alive clients for a fixed
+number of requests, and prints requests (or parties) per second and latency percentiles for each
+database and worker count asked for.
+
+    python -m bench.load [--requests 5000] [--concurrency 16] [--workers 1 2] [--database sqlite postgresql]
+    python -m bench.load --batch 100 --requests 200 --concurrency 4
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import time
+from dataclasses import dataclass
+
+from bench.harness import database_url, ingest_full_lists, percentile, post_json, running_server
+
+LISTED = [
+    "Nicolas Maduro Moros",
+    "MADURO MOROS, Nicolas",
+    "Banco Nacional de Cuba",
+    "Islamic Revolutionary Guard Corps",
+    "Hamas",
+    "Rosneft",
+    "Huawei Technologies",
+    "Kim Jong Un",
+]
+GIVEN = ["Anna", "Jan", "Maria", "Lukas", "Sofia", "Jonas", "Emma", "Paul", "Chen", "Aiko", "Omar", "Lucia"]
+FAMILY = ["Schmidt", "Novak", "Berg", "Keller", "Weber", "Fischer", "Lindqvist", "Wang", "Tanaka", "Haddad"]
+COMPANY = ["Nordic Pumps AB", "Keller Maschinenbau GmbH", "Acme Tools Ltd", "Sunrise Textiles Co., Ltd."]
+
+
+def party_names(count: int, seed: int = 11) -> list[str]:
+    """Mostly unlisted names, one in ten listed: roughly an ERP's daily mix."""
+    rng = random.Random(seed)
+    names = []
+    for index in range(count):
+        if index % 10 == 0:
+            names.append(rng.choice(LISTED))
+        elif index % 4 == 0:
+            names.append(rng.choice(COMPANY))
+        else:
+            names.append(f"{rng.choice(GIVEN)} {rng.choice(FAMILY)}")
+    return names
+
+
+@dataclass(slots=True)
+class Result:
+    database: str
+    workers: int
+    requests: int
+    parties: int
+    seconds: float
+    latencies: list[float]
+    errors: int
+
+
+async def _drive(base: str, bodies: list[bytes], path: str, concurrency: int) -> tuple[list[float], int, float]:
+    host, port = base.removeprefix("http://").split(":")
+    queue: asyncio.Queue[bytes] = asyncio.Queue()
+    for body in bodies:
+        queue.put_nowait(body)
+    latencies: list[float] = []
+    errors = 0
+
+    async def client() -> None:
+        nonlocal errors
+        reader, writer = await asyncio.open_connection(host, int(port))
+        try:
+            while not queue.empty():
+                body = queue.get_nowait()
+                started = time.perf_counter()
+                status, _ = await post_json(reader, writer, path, body)
+                latencies.append(time.perf_counter() - started)
+                errors += status != 200
+        finally:
+            writer.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(concurrency)))
+    return latencies, errors, time.perf_counter() - started
+
+
+def run(database: str, workers: int, requests: int, concurrency: int, batch: int) -> Result:
+    url = database_url(database)
+    ingest_full_lists(url)
+    names = party_names(requests * max(batch, 1))
+    if batch:
+        path = "/v1/screen/batch"
+        bodies = [
+            json.dumps({"parties": [{"name": name} for name in names[i * batch : (i + 1) * batch]]}).encode()
+            for i in range(requests)
+        ]
+    else:
+        path = "/v1/screen"
+        bodies = [json.dumps({"name": name}).encode() for name in names]
+    with running_server(url, workers=workers) as base:
+        warm = bodies[: min(len(bodies), 50)]
+        asyncio.run(_drive(base, warm, path, concurrency))
+        latencies, errors, seconds = asyncio.run(_drive(base, bodies, path, concurrency))
+    return Result(database, workers, requests, requests * max(batch, 1), seconds, latencies, errors)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--requests", type=int, default=5000)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--database", nargs="+", choices=("sqlite", "postgresql"), default=["sqlite", "postgresql"])
+    parser.add_argument("--batch", type=int, default=0, help="parties per POST /v1/screen/batch (0: single screens)")
+    args = parser.parse_args()
+    results = [
+        run(database, workers, args.requests, args.concurrency, args.batch)
+        for database in args.database
+        for workers in args.workers
+    ]
+    unit = f"batch of {args.batch}" if args.batch else "single screen"
+    print(
+        f"POST {'/v1/screen/batch' if args.batch else '/v1/screen'}: {args.requests} requests ({unit}),"
+        f" {args.concurrency} concurrent clients, audit trail on"
+    )
+    print("| database   | workers | requests/s | parties/s | p50 ms | p95 ms | p99 ms | errors |")
+    print("|------------|---------|------------|-----------|--------|--------|--------|--------|")
+    for r in results:
+        print(
+            f"| {r.database:<10} | {r.workers:>7} | {r.requests / r.seconds:>10.0f} | {r.parties / r.seconds:>9.0f}"
+            f" | {percentile(r.latencies, 0.5) * 1000:>6.1f} | {percentile(r.latencies, 0.95) * 1000:>6.1f}"
+            f" | {percentile(r.latencies, 0.99) * 1000:>6.1f} | {r.errors:>6} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
