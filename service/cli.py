@@ -18,7 +18,7 @@ from service.auth import Authenticator, create_key, list_keys, revoke_key
 from service.config import Settings, get_settings
 from service.db import make_engine, upgrade
 from service.errors import ScreeningError
-from service.matching.simple import build_simple_index
+from service.matching import build_index
 from service.observability import configure_logging
 from service.screening.audit import purge_before
 from service.screening.filescreen import count_rows, rows_done, screen_file
@@ -242,7 +242,7 @@ def _cli_context(settings: Settings) -> ScreeningContext:
     """Screening in this process: the index is built from the store, the caller is the OS user."""
     engine = make_engine(settings.effective_database_url)
     upgrade(engine)
-    holder = IndexHolder(engine, build_simple_index)
+    holder = IndexHolder(engine, build_index)
     holder.refresh()
     caller = f"cli:{getpass.getuser()}"
     return ScreeningContext(engine, settings, load_catalogue(settings.lists_dir), holder.snapshot, caller)

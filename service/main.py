@@ -17,7 +17,7 @@ from service.api_errors import install_error_handlers
 from service.auth import Authenticator
 from service.config import Settings, get_settings
 from service.db import make_engine, upgrade
-from service.matching.simple import build_simple_index
+from service.matching import build_index
 from service.metrics import get_metrics
 from service.observability import ObservabilityMiddleware
 from service.orders import routes as order_routes
@@ -69,7 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings.effective_database_url)
         await run_in_threadpool(upgrade, engine)
-        holder = IndexHolder(engine, build_simple_index)
+        holder = IndexHolder(engine, build_index)
         holder.on_build = _publish_index
         catalogue = load_catalogue(settings.lists_dir)
         app.state.settings = settings

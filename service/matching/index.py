@@ -1,0 +1,344 @@
+"""The in-memory match index: candidate generation, then scoring of a few candidates.
+
+Postings map keys to compact arrays of name ids. Keys per name part: the part itself,
+its phonetic skeleton and the skeleton's one-deletion variants (typos), plus each
+adjacent pair written together (spacing variants). A query collects, per query part,
+the names sharing any of its keys; parts whose postings are huge (a common first name)
+only confirm names found through rarer parts, so a query touches a small fraction of
+the corpus. Names are ranked by rarity-weighted part hits and only the best
+`max_candidates` are scored in full.
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+from array import array
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from service.matching.attributes import (
+    Attribute,
+    birth_date,
+    country,
+    entity_type,
+    identifier,
+    legal_form,
+    normalise_identifier,
+)
+from service.matching.legal_forms import LEGAL_WORDS, is_legal_word
+from service.matching.names import NameRecord, PreparedName, prepare
+from service.matching.phonetic import deletion_keys, skeleton
+from service.matching.scoring import NameScore, PartCache, explain_name, score_name
+from service.matching.types import FeatureScore, IndexedEntry, Match, MatchDecision, MatchThresholds, Query
+from service.matching.weights import DEFAULT_WEIGHTS, FeatureWeights
+
+_PHONETIC = "~"  # prefix of phonetic keys; never part of a normalised token
+_DELETED = "^"  # prefix of phonetic keys with one letter deleted
+MIN_PHONETIC_KEY = 2  # one-letter keys join unrelated names
+MIN_TYPO_KEY = 5  # one-deletion variants of shorter keys join unrelated names
+PARTICLES = frozenset(
+    {"al", "bin", "bint", "abu", "ould", "y", "de", "da", "di", "du", "van", "von", "der", "la", "le"}
+)
+PATRONYMIC_ENDINGS = ("ovich", "evich", "ovna", "evna", "ogly", "ogli", "kyzy")
+
+
+@dataclass(slots=True, frozen=True)
+class SearchTuning:
+    """Candidate-generation limits (speed against recall; see bench/speed.py)."""
+
+    max_candidates: int = 30
+    min_hit_share: float = 0.5
+    large_posting: int = 4000
+    max_groups: int = 12
+
+
+@lru_cache(maxsize=500_000)
+def _indexed_part_keys(token: str) -> tuple[str, ...]:
+    """The part, its phonetic key and (long keys only) the key's one-deletion variants."""
+    key = skeleton(token)
+    keys = [token]
+    if len(key) >= MIN_PHONETIC_KEY:
+        keys.append(_PHONETIC + key)
+    if len(key) >= MIN_TYPO_KEY:
+        keys.extend(_DELETED + deleted for deleted in deletion_keys(key))
+    return tuple(keys)
+
+
+@lru_cache(maxsize=100_000)
+def _query_part_keys(token: str) -> tuple[str, ...]:
+    """SymSpell lookup: same key, query dropped a letter, query added one, one letter differs."""
+    key = skeleton(token)
+    keys = [token]
+    if len(key) >= MIN_PHONETIC_KEY:
+        keys.append(_PHONETIC + key)
+    if len(key) >= MIN_TYPO_KEY - 1:
+        keys.append(_DELETED + key)
+    if len(key) >= MIN_TYPO_KEY:
+        for deleted in deletion_keys(key)[1:]:
+            keys.extend((_PHONETIC + deleted, _DELETED + deleted))
+    return tuple(keys)
+
+
+def _join_keys(first: str, second: str) -> tuple[str, ...]:
+    joined = first + second
+    return (joined, _PHONETIC + skeleton(joined))
+
+
+def _key_groups(name: PreparedName, *, query: bool) -> list[tuple[str, ...]]:
+    tokens = name.tokens
+    part_keys = _query_part_keys if query else _indexed_part_keys
+    groups = [part_keys(token) for token in tokens]
+    groups.extend(_join_keys(tokens[i], tokens[i + 1]) for i in range(len(tokens) - 1))
+    return groups
+
+
+def _intersect(first: frozenset[int] | array[int], second: frozenset[int] | array[int]) -> set[int]:
+    if isinstance(first, frozenset):
+        return set(first.intersection(second))
+    if isinstance(second, frozenset):
+        return set(second.intersection(first))
+    return set(first).intersection(second)
+
+
+class Index:
+    """Immutable after construction; `search` only reads, so threads may share it."""
+
+    def __init__(
+        self,
+        entries: Iterable[IndexedEntry],
+        *,
+        weights: FeatureWeights = DEFAULT_WEIGHTS,
+        tuning: SearchTuning | None = None,
+    ) -> None:
+        self.weights = weights
+        self.tuning = tuning or SearchTuning()
+        self.entries: list[IndexedEntry] = list(entries)
+        prepared_cache: dict[str, PreparedName] = {}
+        raw: list[tuple[int, PreparedName, bool]] = []
+        identifiers: dict[str, list[int]] = defaultdict(list)
+        for number, entry in enumerate(self.entries):
+            seen: set[tuple[str, ...]] = set()
+            names = [(entry.name, False)] + [(alias.name, alias.strength == "weak") for alias in entry.aliases]
+            for text, weak in names:
+                prepared = prepared_cache.get(text)
+                if prepared is None:
+                    prepared = prepare(text)
+                    prepared_cache[text] = prepared
+                if not prepared.tokens or prepared.tokens in seen:
+                    continue
+                seen.add(prepared.tokens)
+                raw.append((number, prepared, weak))
+            for ident in entry.identifiers:
+                value = normalise_identifier(ident.value)
+                if len(value) >= 5:
+                    identifiers[value].append(number)
+        self._identifiers = dict(identifiers)
+        document_frequency: Counter[str] = Counter()
+        for _, prepared, _ in raw:
+            document_frequency.update(set(prepared.tokens))
+        self._name_total = max(len(raw), 1)
+        self._idf = {token: self._weight(count) for token, count in document_frequency.items()}
+        self._unseen_weight = self._weight(1)
+        postings: defaultdict[str, array[int]] = defaultdict(lambda: array("i"))
+        self.names: list[NameRecord] = []
+        for name_id, (number, prepared, weak) in enumerate(raw):
+            part_weights = tuple(self.part_weight(token) for token in prepared.tokens)
+            self.names.append(NameRecord(number, prepared, part_weights, weak))
+            keys = {key for group in _key_groups(prepared, query=False) for key in group}
+            for key in keys:
+                postings[key].append(name_id)
+        self._postings = dict(postings)
+        # Common keys are also kept as sets: a query intersects its pool with them in C.
+        self._large = {
+            key: frozenset(ids) for key, ids in self._postings.items() if len(ids) > self.tuning.large_posting
+        }
+
+    def _weight(self, count: int) -> float:
+        return max(self.weights.min_part_weight, math.log(self._name_total / count))
+
+    def part_weight(self, token: str) -> float:
+        """Rarity weight of a name part; patronymics and particles weigh less (often left out)."""
+        if token in PARTICLES or token in LEGAL_WORDS:
+            return self.weights.particle
+        if token not in self._idf and is_legal_word(token):
+            return self.weights.particle  # a misspelt legal form ("Obschtchestvo", "Compay")
+        weight = self._idf.get(token, self._unseen_weight)
+        return weight * self.weights.patronymic if token.endswith(PATRONYMIC_ENDINGS) else weight
+
+    @property
+    def entry_count(self) -> int:
+        return len(self.entries)
+
+    @property
+    def name_count(self) -> int:
+        return len(self.names)
+
+    def _members(self, key: str) -> frozenset[int] | array[int]:
+        return self._large.get(key) or self._postings[key]
+
+    def _candidates(self, query: PreparedName) -> list[int]:
+        counter: Counter[int] = Counter()
+        large: list[tuple[list[str], int, int]] = []
+        groups = []
+        for group in _key_groups(query, query=True):
+            keys = [key for key in group if key in self._postings]
+            if keys:
+                groups.append((keys, sum(len(self._postings[key]) for key in keys)))
+        # Very long names (a ministry and all its units): the rarest parts are enough.
+        groups.sort(key=lambda item: item[1])
+        for keys, size in groups[: self.tuning.max_groups]:
+            smallest = min(len(self._postings[key]) for key in keys)
+            # Hits through a rare part count more (1..4 votes) than through a common one.
+            votes = 1 + min(3, int(math.log10(max(self._name_total / smallest, 1.0))))
+            if size > self.tuning.large_posting:
+                large.append((keys, size, votes))
+                continue
+            hit = set().union(*(self._postings[key] for key in keys))
+            for _ in range(votes):
+                counter.update(hit)
+            # The same part outranks the same sound, which outranks a one-letter difference.
+            for key in keys[:2]:
+                if not key.startswith(_DELETED):
+                    counter.update(self._postings[key])
+            if keys[0] == group[0]:
+                counter.update(self._postings[keys[0]])
+        if large and not counter:
+            # Only common parts ("Mohammed Ali"): names having the two rarest, else the exact part.
+            first = large.pop(0)
+            if large:
+                second = large.pop(0)
+                hit = set()
+                for key in first[0]:
+                    for other in second[0]:
+                        hit.update(_intersect(self._members(key), self._members(other)))
+                votes = first[2] + second[2]
+            else:
+                hit = set(self._postings[first[0][0]][: self.tuning.max_candidates * 4])
+                votes = first[2]
+            for _ in range(votes):
+                counter.update(hit)
+        if large:
+            pool = frozenset(counter)
+            for keys, _, votes in large:
+                confirmed: set[int] = set()
+                for key in keys:
+                    confirmed.update(pool.intersection(self._members(key)))
+                for _ in range(votes):
+                    counter.update(confirmed)
+        ranked = counter.most_common(self.tuning.max_candidates)
+        if not ranked:
+            return []
+        # Names with under half the best name's rarity-weighted hits cannot win.
+        cutoff = ranked[0][1] * self.tuning.min_hit_share
+        return [name_id for name_id, hits in ranked if hits >= cutoff]
+
+    def search(self, query: Query, *, thresholds: MatchThresholds, limit: int) -> list[Match]:
+        prepared = prepare(query.name)
+        if not prepared.tokens:
+            return []
+        query_weights = tuple(self.part_weight(token) for token in prepared.tokens)
+        cache: PartCache = {}
+        best: dict[int, tuple[NameScore, NameRecord]] = {}
+        for name_id in self._candidates(prepared):
+            record = self.names[name_id]
+            entry = self.entries[record.entry]
+            if query.sources is not None and entry.source not in query.sources:
+                continue
+            result = score_name(prepared, query_weights, record.name, record.weights, self.weights, cache)
+            current = best.get(record.entry)
+            if current is None or result.score > current[0].score:
+                best[record.entry] = (result, record)
+        identified = self._identified(query)
+        for number in identified - best.keys():
+            entry = self.entries[number]
+            if query.sources is None or entry.source in query.sources:
+                best[number] = self._best_name_of(number, prepared, query_weights, cache)
+        matches: list[Match] = []
+        for number, (result, record) in best.items():
+            if result.score + 0.1 < thresholds.review and number not in identified:
+                continue  # attributes cannot lift it far enough
+            match = self._match(query, prepared, self.entries[number], result, record, thresholds)
+            if match is not None:
+                matches.append(match)
+        matches.sort(key=lambda m: (-m.score, m.entry.source, m.entry.entity_id))
+        return matches[:limit]
+
+    def _identified(self, query: Query) -> set[int]:
+        found: set[int] = set()
+        for ident in query.identifiers:
+            found.update(self._identifiers.get(normalise_identifier(ident.value), ()))
+        return found
+
+    def _best_name_of(
+        self, number: int, prepared: PreparedName, query_weights: tuple[float, ...], cache: PartCache
+    ) -> tuple[NameScore, NameRecord]:
+        scored = [
+            (score_name(prepared, query_weights, record.name, record.weights, self.weights, cache), record)
+            for record in self.names
+            if record.entry == number
+        ]
+        return max(scored, key=lambda item: item[0].score)
+
+    def _match(
+        self,
+        query: Query,
+        prepared: PreparedName,
+        entry: IndexedEntry,
+        result: NameScore,
+        record: NameRecord,
+        thresholds: MatchThresholds,
+    ) -> Match | None:
+        weights = self.weights
+        features = [FeatureScore("name", result.score, explain_name(result))]
+        attributes: list[Attribute] = [
+            attribute
+            for attribute in (
+                birth_date(query, entry, weights),
+                country(query, entry, weights),
+                entity_type(query, entry, weights),
+                legal_form(prepared.legal_form, record.name.legal_form, weights),
+            )
+            if attribute is not None
+        ]
+        if record.weak:
+            attributes.append(Attribute(FeatureScore("weak_alias", weights.weak_alias, "matched a low-quality alias")))
+        features.extend(attribute.feature for attribute in attributes)
+        score = max(0.0, min(1.0, result.score + sum(attribute.feature.score for attribute in attributes)))
+        identified = identifier(query.identifiers, entry)
+        decision: MatchDecision
+        if identified is not None:
+            features.append(identified.feature)
+            score, decision = 1.0, "block"
+        elif score < thresholds.review:
+            return None
+        elif (
+            result.score >= thresholds.block
+            and not record.weak
+            and not any(attribute.contradicts for attribute in attributes)
+        ):
+            decision = "block"
+        else:
+            decision = "review"
+        return Match(
+            entry=entry, score=round(score, 4), matched_name=record.name.text, decision=decision, features=features
+        )
+
+
+def build_index(entries: Iterable[IndexedEntry], *, weights: FeatureWeights = DEFAULT_WEIGHTS) -> Index:
+    """Build the in-memory index over list entries (at every replica start and list change)."""
+    # The build allocates millions of small objects that all stay alive: the cyclic
+    # garbage collector would rescan them over and over (it doubles the build time).
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        index = Index(entries, weights=weights)
+    finally:
+        if enabled:
+            gc.enable()
+    # Move the index's objects out of the collector's generations: later collections
+    # during queries would otherwise walk all of them (tens of milliseconds each).
+    gc.freeze()
+    return index

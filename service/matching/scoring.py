@@ -1,0 +1,143 @@
+"""Name scoring: align the query's name parts with a listed name's parts.
+
+Each query part takes at most one listed part (greedy, best pairs first), so word
+order does not matter ("MADURO MOROS, Nicolas" = "Nicolas Maduro Moros"). A pair's
+similarity is 1 for the same part, a Jaro-Winkler score lifted when both parts
+share a phonetic key (a spelling variant: Mohammed/Muhammad), or 0 below a floor.
+Parts weigh by rarity across the index (inverse document frequency), so a shared
+"Mohammed" or "Trading" says little and a shared rare surname says a lot. The name
+score blends how much of the query was matched with how much of the listed name was.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rapidfuzz.distance import JaroWinkler, Levenshtein
+
+from service.matching.names import PreparedName
+from service.matching.weights import FeatureWeights
+
+PartCache = dict[tuple[int, str, bool], tuple[float, str]]
+
+
+@dataclass(slots=True, frozen=True)
+class PartMatch:
+    query_part: str
+    listed_part: str
+    similarity: float
+    how: str
+
+
+@dataclass(slots=True, frozen=True)
+class NameScore:
+    score: float
+    pairs: tuple[PartMatch, ...]
+    unmatched_query: tuple[str, ...]
+    unmatched_listed: tuple[str, ...]
+    compact: bool  # the score comes from comparing the names written without spaces
+
+
+def part_similarity(
+    query: PreparedName, index: int, listed: PreparedName, position: int, weights: FeatureWeights
+) -> tuple[float, str]:
+    a, b = query.tokens[index], listed.tokens[position]
+    if a == b:
+        return 1.0, "exact"
+    if len(a) == 1 or len(b) == 1:
+        return (weights.initial, "initial") if a[0] == b[0] else (0.0, "")
+    if a.isdigit() or b.isdigit():
+        return 0.0, ""
+    jw = JaroWinkler.normalized_similarity(a, b)
+    # Jaro-Winkler is generous with shared prefixes (JING/JINGHUA 0.91): average it with
+    # the edit-distance ratio (0.57 there), which is not.
+    letters = (jw + Levenshtein.normalized_similarity(a, b)) / 2
+    same_key = query.skeletons[index] == listed.skeletons[position] or (
+        query.metaphones[index] == listed.metaphones[position] and len(query.metaphones[index]) > 2
+    )
+    if same_key and min(len(a), len(b)) >= weights.variant_length_ratio * max(len(a), len(b)):
+        return max(letters, weights.phonetic_floor + weights.phonetic_gain * letters), "spelling variant"
+    if query.abjad or listed.abjad:
+        # Unvowelled transliterations: compare consonant keys instead of letters.
+        key_jw = JaroWinkler.normalized_similarity(query.skeletons[index], listed.skeletons[position])
+        if key_jw >= weights.part_floor:
+            return 0.9 * key_jw, "same consonants"
+    if jw >= weights.part_floor:
+        similarity = 1.0 - weights.spelling_stretch * (1.0 - letters)
+        if similarity >= weights.spelling_floor:
+            return similarity, "similar spelling"
+    return 0.0, ""
+
+
+def score_name(
+    query: PreparedName,
+    query_weights: tuple[float, ...],
+    listed: PreparedName,
+    listed_weights: tuple[float, ...],
+    weights: FeatureWeights,
+    cache: PartCache,
+) -> NameScore:
+    candidates: list[tuple[float, int, int, str]] = []
+    for i in range(len(query.tokens)):
+        for j, token in enumerate(listed.tokens):
+            key = (i, token, listed.abjad)
+            found = cache.get(key)
+            if found is None:
+                found = part_similarity(query, i, listed, j, weights)
+                cache[key] = found
+            if found[0] > 0.0:
+                candidates.append((found[0], i, j, found[1]))
+    candidates.sort(reverse=True)
+    used_query: set[int] = set()
+    used_listed: set[int] = set()
+    pairs: list[tuple[int, PartMatch]] = []
+    query_matched = 0.0
+    listed_matched = 0.0
+    for similarity, i, j, how in candidates:
+        if i in used_query or j in used_listed:
+            continue
+        used_query.add(i)
+        used_listed.add(j)
+        pairs.append((i, PartMatch(query.tokens[i], listed.tokens[j], similarity, how)))
+        query_matched += query_weights[i] * similarity
+        listed_matched += listed_weights[j] * similarity
+    query_total = sum(query_weights) or 1.0
+    # Listed parts the query leaves out (middle names, "bin X" chains) count less than
+    # query parts the listed name lacks: customers shorten names, lists spell them out.
+    listed_missing = sum(listed_weights) - listed_matched
+    listed_coverage = listed_matched / ((listed_matched + weights.listed_missing * listed_missing) or 1.0)
+    score = weights.query_coverage * query_matched / query_total + weights.listed_coverage * listed_coverage
+    if len(pairs) == 1 and len(listed.tokens) > 1:
+        score *= weights.single_part  # one shared part ("Maduro", "Trading") is a weak signal
+    compact = False
+    if score < 0.97 and (len(query.tokens) > 1 or len(listed.tokens) > 1):
+        # Spacing differences ("ALQAIDA" / "AL QAIDA", "Jinping" / "Jin Ping").
+        letters = Levenshtein.normalized_similarity(query.compact, listed.compact)
+        together = letters if letters >= weights.compact_floor else 0.0
+        if query.compact_skeleton == listed.compact_skeleton and len(query.compact_skeleton) >= 4:
+            together = max(together, weights.phonetic_floor + weights.phonetic_gain * letters)
+        if together > score:
+            score, compact = together, True
+    return NameScore(
+        score=min(score, 1.0),
+        pairs=tuple(pair for _, pair in sorted(pairs, key=lambda item: item[0])),
+        unmatched_query=tuple(t for i, t in enumerate(query.tokens) if i not in used_query),
+        unmatched_listed=tuple(t for j, t in enumerate(listed.tokens) if j not in used_listed),
+        compact=compact,
+    )
+
+
+def explain_name(result: NameScore) -> str:
+    if result.compact:
+        return f"names agree when written without spaces ({result.score:.2f})"
+    parts = []
+    for pair in result.pairs:
+        if pair.how == "exact":
+            parts.append(f"'{pair.query_part}' = '{pair.listed_part}'")
+        else:
+            parts.append(f"'{pair.query_part}' ~ '{pair.listed_part}' ({pair.how}, {pair.similarity:.2f})")
+    if result.unmatched_query:
+        parts.append("query part(s) not in listed name: " + ", ".join(f"'{t}'" for t in result.unmatched_query))
+    if result.unmatched_listed:
+        parts.append("listed part(s) not in query: " + ", ".join(f"'{t}'" for t in result.unmatched_listed))
+    return "; ".join(parts) if parts else "no name parts in common"

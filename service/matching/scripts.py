@@ -1,0 +1,151 @@
+"""Transliteration of non-Latin scripts to the Latin spellings sanctions lists use.
+
+anyascii covers every script with one table; it is right for Cyrillic (it already
+writes the BGN/PCGN-like forms lists use: "Evgeniy", "Oleksandr", "Alyaksandr"),
+Greek and Hebrew. Three scripts need more than a letter table:
+- Arabic/Persian: anyascii drops the article into the next word ("lrhmn") and
+  writes ain as a backquote; names are written without short vowels, so the
+  consonant skeleton (see `phonetic.py`) does the rest of the work.
+- Chinese: anyascii glues syllables ("XiJinPing"); lists write surname + given
+  name ("XI Jinping"), so pypinyin reads the characters and we group syllables.
+- Korean: anyascii gives Revised Romanization per syllable ("GimJeongEun"); lists
+  write "KIM Jong Un": we split surname/given name and map common surnames.
+- Japanese kana: anyascii romanises small ya/yu/yo as separate syllables
+  ("jiyo" for ジョ); we contract them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from anyascii import anyascii
+from pypinyin import Style, lazy_pinyin
+
+# Arabic and Persian letters -> Latin, chosen to meet the common list spellings
+# after skeletonisation (alif/waw/ya carry vowels; ain/hamza vanish like in "Abd").
+_ARABIC: dict[str, str] = {
+    "ا": "a", "أ": "a", "إ": "i", "آ": "a", "ٱ": "a", "ء": "", "ؤ": "u", "ئ": "i",
+    "ب": "b", "پ": "p", "ت": "t", "ث": "th", "ج": "j", "چ": "ch", "ح": "h", "خ": "kh",
+    "د": "d", "ذ": "dh", "ر": "r", "ز": "z", "ژ": "zh", "س": "s", "ش": "sh", "ص": "s",
+    "ض": "d", "ط": "t", "ظ": "z", "ع": "a", "غ": "gh", "ف": "f", "ق": "q", "ک": "k",
+    "ك": "k", "گ": "g", "ل": "l", "م": "m", "ن": "n", "ه": "h", "ة": "a", "و": "w",
+    "ی": "y", "ي": "y", "ى": "a", "ـ": "",
+}  # fmt: skip
+_PERSIAN = {**_ARABIC, "ض": "z", "ذ": "z", "ظ": "z", "ث": "s", "ة": "e"}
+_PERSIAN_LETTERS = frozenset("پچژگکی")
+_LONG_A = frozenset("اىة")
+_ARABIC_MARKS = re.compile("[\u064b-\u065f\u0670]")  # harakat: optional short-vowel marks
+
+# Korean surnames as lists write them (Revised Romanization -> customary form).
+_KOREAN_SURNAMES: dict[str, str] = {
+    "gim": "kim", "i": "lee", "bak": "park", "choe": "choi", "jeong": "jung", "gang": "kang",
+    "jo": "cho", "yun": "yoon", "jang": "jang", "im": "lim", "han": "han", "o": "oh",
+    "seo": "seo", "sin": "shin", "gwon": "kwon", "hwang": "hwang", "an": "ahn", "song": "song",
+    "ryu": "ryu", "yu": "yoo", "hong": "hong", "jeon": "jeon", "go": "ko", "mun": "moon",
+    "ri": "ri", "nam": "nam", "bae": "bae", "baek": "paek", "heo": "heo", "no": "roh",
+}  # fmt: skip
+
+_KANA_YOON = re.compile(r"(sh|ch|j|[kgnhbpmr])iy([aou])")
+
+
+def script_of(char: str) -> str | None:
+    """A coarse ISO-15924-like script tag for one character, None for Latin/common."""
+    code = ord(char)
+    if code < 0x0370:
+        return None
+    if 0x0370 <= code <= 0x03FF or 0x1F00 <= code <= 0x1FFF:
+        return "Grek"
+    if 0x0400 <= code <= 0x052F:
+        return "Cyrl"
+    if 0x0590 <= code <= 0x05FF:
+        return "Hebr"
+    if 0x0600 <= code <= 0x06FF or 0x0750 <= code <= 0x077F or 0xFB50 <= code <= 0xFEFF:
+        return "Arab"
+    if 0xAC00 <= code <= 0xD7AF or 0x1100 <= code <= 0x11FF or 0x3130 <= code <= 0x318F:
+        return "Hang"
+    if 0x3040 <= code <= 0x30FF:
+        return "Kana"
+    if 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF:
+        return "Hani"
+    return "Other"
+
+
+def _arabic(text: str) -> str:
+    text = _ARABIC_MARKS.sub("", text)
+    # Persian (told by its own letters) says z for ض ذ ظ and s for ث: Morteza, not Mortada.
+    table = _PERSIAN if _PERSIAN_LETTERS.intersection(text) else _ARABIC
+    words = []
+    for word in text.split():
+        # The article is written joined to the noun; lists write it as "al-" / "Al ".
+        if word.startswith("ال") and len(word) > 3:
+            words.append("al")
+            word = word[2:]
+        letters = [table.get(char, anyascii(char)) for char in word]
+        # Waw and ya inside a word are long vowels (يوسف is Yusuf, not Ywsf) unless a
+        # long a follows (الظواهري is al-Zawahiri).
+        for position in range(1, len(letters)):
+            following = word[position + 1] if position + 1 < len(word) else ""
+            if letters[position] in ("w", "y") and following not in _LONG_A:
+                letters[position] = "u" if letters[position] == "w" else "i"
+        words.append("".join(letters))
+    return " ".join(words)
+
+
+def _chinese(text: str, *, organisation: bool) -> str:
+    syllables = [s for s in lazy_pinyin(text, style=Style.NORMAL, errors="ignore") if s.strip()]
+    if organisation:
+        # Most Chinese words are two characters; lists write "Huawei", not "Hua Wei".
+        return " ".join("".join(syllables[i : i + 2]) for i in range(0, len(syllables), 2))
+    # Personal names are 2-4 characters: surname + given name written as one word.
+    if 2 <= len(syllables) <= 4 and " " not in text.strip():
+        return f"{syllables[0]} {''.join(syllables[1:])}"
+    return " ".join(syllables)
+
+
+def _korean(text: str) -> str:
+    words = []
+    for word in text.split():
+        syllables = [anyascii(char).lower() for char in word]
+        if 2 <= len(syllables) <= 4 and len(text.split()) == 1:
+            surname = _KOREAN_SURNAMES.get(syllables[0], syllables[0])
+            words.append(f"{surname} {''.join(syllables[1:])}")
+        else:
+            words.append("".join(syllables))
+    return " ".join(words)
+
+
+def _kana(text: str) -> str:
+    return _KANA_YOON.sub(r"\1y\2", anyascii(text).lower()).replace("shy", "sh").replace("chy", "ch").replace("jy", "j")
+
+
+def _dominant_script(text: str) -> str | None:
+    if max(text, default="a") < "\u0370":  # Latin (with diacritics) and punctuation only
+        return None
+    counts: dict[str, int] = {}
+    for char in text:
+        if char.isalpha():
+            script = script_of(char)
+            if script is not None:
+                counts[script] = counts.get(script, 0) + 1
+    return max(counts, key=counts.__getitem__) if counts else None
+
+
+def to_latin(text: str, *, organisation: bool = False) -> tuple[str, str | None]:
+    """The Latin form of `text` and the script it was written in (None when already Latin)."""
+    text = unicodedata.normalize("NFKC", text)
+    script = _dominant_script(text)
+    if script is None:
+        return text, None
+    if script == "Arab":
+        return _arabic(text), script
+    if script == "Hani":
+        return _chinese(text, organisation=organisation), script
+    if script == "Hang":
+        return _korean(text), script
+    if script == "Kana":
+        return _kana(text), script
+    if script == "Grek":
+        # Modern Greek writes u as "ου"; anyascii spells it letter by letter ("oy").
+        text = text.replace("ου", "ou").replace("ού", "ou").replace("Ου", "Ou").replace("ΟΥ", "OU")
+    return anyascii(text), script

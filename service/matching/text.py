@@ -1,0 +1,102 @@
+"""Name normalisation: any script and spelling in, comparable Latin name parts out.
+
+Steps, in order: NFKC; native legal forms off (CJK); transliteration to Latin
+(`scripts.py`); ASCII folding (diacritics, ß, ø ...); case folding; apostrophes
+joined ("QA'IDA" = "QAIDA"), dotted acronyms joined ("L.L.C." = "LLC"), other
+punctuation to spaces (a comma-inverted "MADURO MOROS, Nicolas" becomes plain parts:
+part alignment does not depend on order); honorifics off; Arabic particles in one
+form (el/ul/ar-/as- -> al, ibn/ben/bn -> bin, Abdel/Abdul/Abd al- -> abdul); legal
+form off both ends and kept as a class.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from anyascii import anyascii
+
+from service.matching.legal_forms import strip_legal_form, strip_native_form
+from service.matching.scripts import to_latin
+
+_APOSTROPHES = re.compile(r"['`´ʻʼʿʾ’‘]")
+_ACRONYM = re.compile(r"\b(?:[a-z0-9]\.){2,}(?:[a-z0-9]\b)?")
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+HONORIFICS = frozenset(
+    "mr mrs ms miss mx dr prof professor sir dame lord lady sheikh shaikh shaykh sheik cheikh haji hajji alhaj "
+    "alhaji hajj mullah mulla maulvi mawlawi maulana mawlana mufti imam col colonel gen lt ltgen maj brig capt "
+    "admiral his excellency he".split()
+)
+# English function words in organisation names ("Ministry of Defence of the Republic").
+STOPWORDS = frozenset({"the", "of", "and", "for", "in"})
+_SUN_LETTER_ARTICLES = frozenset({"ad", "ar", "as", "at", "az", "an", "ash", "adh", "ath"})
+_ARTICLES = frozenset({"al", "el", "ul", "il"})
+_SONS = frozenset({"bin", "ibn", "ben", "bn", "ebn"})
+_PARTICLES = _SUN_LETTER_ARTICLES | _ARTICLES | _SONS
+_ABD_FORMS = ("abdul", "abdel", "abdal", "abdol", "abdoul", "abdu", "abd")
+_ABD_WHOLE = frozenset({"abdullah", "abdallah", "abdulla", "abdalla", "abdellah", "abdoulaye"})
+
+
+@dataclass(slots=True, frozen=True)
+class NormalisedName:
+    tokens: tuple[str, ...]
+    legal_form: str | None
+    script: str | None
+
+
+def fold(text: str) -> str:
+    """Lower-case ASCII words separated by single spaces."""
+    text = anyascii(text).lower()
+    text = _APOSTROPHES.sub("", text)
+    text = _ACRONYM.sub(lambda m: m.group(0).replace(".", ""), text)
+    return _NON_ALNUM.sub(" ", text).strip()
+
+
+def _particles(tokens: list[str]) -> list[str]:
+    if not any(token in _PARTICLES or token.startswith("abd") for token in tokens):
+        return tokens
+    out: list[str] = []
+    index = 0
+    while index < len(tokens):
+        part = tokens[index]
+        following = tokens[index + 1] if index + 1 < len(tokens) else ""
+        if part in _SONS:
+            part = "bin"
+        elif part in _ARTICLES and following:
+            part = "al"
+        elif part in _SUN_LETTER_ARTICLES and following.startswith(part[1:]):
+            part = "al"  # "ar-Rahman", "ad-Din": the article assimilated to the next letter
+        if part == "abd" and following == "al" and index + 2 < len(tokens):
+            out.append("abdul")
+            index += 2
+            continue
+        if part not in _ABD_WHOLE:
+            for prefix in _ABD_FORMS:
+                rest = part[len(prefix) :]
+                if part.startswith(prefix) and (prefix != "abd" or rest):
+                    if len(rest) >= 4:  # "Abdulrahman" = "Abdul Rahman"; not "Abdullah"
+                        out.extend(("abdul", rest))
+                        part = ""
+                    elif not rest:
+                        part = "abdul"
+                    break
+        if part:
+            out.append(part)
+        index += 1
+    return out
+
+
+def normalise(text: str) -> NormalisedName:
+    """Name parts, legal form class and source script of one name as written anywhere."""
+    text = unicodedata.normalize("NFKC", text)
+    text, native_form = strip_native_form(text)
+    latin, script = to_latin(text, organisation=native_form is not None)
+    tokens = fold(latin).split()
+    kept = [token for token in tokens if token not in HONORIFICS and token not in STOPWORDS]
+    if kept:
+        tokens = kept
+    tokens = _particles(tokens)
+    tokens, legal_form = strip_legal_form(tokens)
+    return NormalisedName(tuple(tokens), native_form or legal_form, script)
