@@ -46,8 +46,10 @@ def _field(location: tuple[Any, ...]) -> str:
 
 async def _screening_error(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, ScreeningError)  # noqa: S101 - registered for this class only
-    if error.status >= 500:
+    if error.status == 500:
         log.error("request failed: %s", error.detail)
+    elif error.status > 500:
+        log.warning("request refused: %s", error.detail)
     return JSONResponse({"detail": error.detail, "code": error.error_code}, status_code=error.status)
 
 

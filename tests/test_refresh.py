@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -208,3 +210,32 @@ def test_hostile_xml_is_rejected_and_nothing_loads(  # type: ignore[no-untyped-d
     with pytest.raises(ListFileError, match=r"consolidated\.xml"):
         _refresh(engine, source, [server.url("/consolidated.xml")])
     assert _statuses(engine, "un_sc_sanctions") == ["active", "failed"]
+
+
+def test_admin_refresh_endpoint_downloads_in_the_background(  # type: ignore[no-untyped-def]
+    settings: Settings, server: ListServer, lists_data_dir: Path, tmp_path: Path
+) -> None:
+    """POST /v1/lists/{source}/refresh: 202, 409 while it runs, then the new version serves."""
+    from fastapi.testclient import TestClient
+
+    from service.main import create_app
+
+    lists_dir = tmp_path / "lists"
+    shutil.copytree(settings.lists_dir / "policy", lists_dir / "policy")
+    urls = _serve_set(server, lists_data_dir / "ofac_consolidated_non_sdn", CONS_FILES, delay_seconds=0.3)
+    (lists_dir / "catalogue.toml").write_text(
+        "[[source]]\n"
+        'id = "us_ofac_cons"\nname = "OFAC consolidated"\npublisher = "OFAC"\nkind = "sanctions"\n'
+        f'format = "ofac_csv"\nurls = {json.dumps(urls)}\nlicence = "public domain"\n'
+    )
+    with TestClient(create_app(settings.model_copy(update={"lists_dir": lists_dir}))) as client:
+        assert client.post("/v1/lists/us_ofac_cons/refresh").status_code == 202
+        busy = client.post("/v1/lists/us_ofac_cons/refresh")
+        assert busy.status_code == 409 and busy.json()["code"] == "ingest_locked"
+        assert client.post("/v1/lists/nope/refresh").status_code == 404
+        deadline = time.monotonic() + 30
+        # The new version serves once the replica rebuilt its index: screening stops answering 503.
+        while client.post("/v1/screen", json={"name": "Rosneft"}).status_code == 503:
+            assert time.monotonic() < deadline, "the refresh did not finish"
+            time.sleep(0.05)
+        assert client.get("/v1/lists").json()[0]["record_count"] == 442

@@ -1,0 +1,70 @@
+"""Every error class renders with its own status and code (read from the class, never a captured default)."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from service.api_errors import install_error_handlers
+from service.auth import Forbidden, Unauthorized
+from service.errors import (
+    Conflict,
+    IngestError,
+    IngestLocked,
+    InvalidInput,
+    ListDownloadError,
+    ListFileError,
+    ListUnavailable,
+    ListValidationError,
+    NotFound,
+    PayloadTooLarge,
+    ScreeningError,
+    UnknownSource,
+)
+from service.orders.policy import PolicyError
+
+MAPPING: list[tuple[type[ScreeningError], int, str]] = [
+    (ScreeningError, 500, "internal_error"),
+    (InvalidInput, 422, "invalid_input"),
+    (NotFound, 404, "not_found"),
+    (UnknownSource, 404, "unknown_source"),
+    (PayloadTooLarge, 413, "payload_too_large"),
+    (Conflict, 409, "conflict"),
+    (IngestLocked, 409, "ingest_locked"),
+    (ListUnavailable, 503, "list_unavailable"),
+    (IngestError, 422, "ingest_failed"),
+    (ListFileError, 422, "invalid_list_file"),
+    (ListDownloadError, 502, "download_failed"),
+    (ListValidationError, 422, "validation_failed"),
+    (Unauthorized, 401, "unauthorized"),
+    (Forbidden, 403, "forbidden"),
+    (PolicyError, 503, "policy_invalid"),
+]
+
+
+@pytest.mark.parametrize(("error", "status", "code"), MAPPING, ids=[row[0].__name__ for row in MAPPING])
+def test_error_renders_its_status_and_code(error: type[ScreeningError], status: int, code: str) -> None:
+    app = FastAPI()
+    install_error_handlers(app)
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise error("what went wrong")
+
+    response = TestClient(app, raise_server_exceptions=False).get("/boom")
+    assert response.status_code == status
+    assert response.json() == {"detail": "what went wrong", "code": code}
+
+
+def test_unknown_route_and_method_use_the_same_shape() -> None:
+    app = FastAPI()
+    install_error_handlers(app)
+
+    @app.get("/here")
+    def here() -> dict[str, str]:
+        return {}
+
+    client = TestClient(app)
+    assert client.get("/nowhere").json() == {"detail": "Not Found", "code": "not_found"}
+    assert client.post("/here").json()["code"] == "method_not_allowed"
