@@ -169,7 +169,8 @@ def _presented_key(request: Request) -> str | None:
     return request.headers.get("x-api-key") or None
 
 
-def principal(request: Request) -> Principal:
+async def principal(request: Request) -> Principal:
+    # async so FastAPI does not move it to a worker thread; the key lookup is a fast indexed read.
     authenticator: Authenticator = request.app.state.authenticator
     presented = _presented_key(request)
     if presented is None:
@@ -183,7 +184,7 @@ def principal(request: Request) -> Principal:
     return found
 
 
-def require_admin(caller: Annotated[Principal, Depends(principal)]) -> Principal:
+async def require_admin(caller: Annotated[Principal, Depends(principal)]) -> Principal:
     if not caller.is_admin:
         raise Forbidden(f"the key '{caller.name}' has scope 'screen'; this needs scope 'admin'")
     return caller

@@ -1,8 +1,12 @@
-"""FastAPI dependency aliases, in one place. Everything lives on `app.state`, set up in the lifespan."""
+"""FastAPI dependency aliases, in one place. Everything lives on `app.state`, set up in the lifespan.
+
+The dependencies are `async def` although they do no I/O: FastAPI runs a plain `def` dependency
+in a worker thread, and a thread hop per dependency cost more than the screening itself.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -14,31 +18,31 @@ from service.screening.index_state import IndexHolder, IndexSnapshot
 from service.sources.catalogue import Catalogue
 
 
-def get_app_settings(request: Request) -> Settings:
+async def get_app_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_engine(request: Request) -> Engine:
+async def get_engine(request: Request) -> Engine:
     engine: Engine = request.app.state.engine
     return engine
 
 
-def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Session]:
+async def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> AsyncIterator[Session]:
     with Session(engine, expire_on_commit=False) as session:
         yield session
 
 
-def get_holder(request: Request) -> IndexHolder:
+async def get_holder(request: Request) -> IndexHolder:
     holder: IndexHolder = request.app.state.index_holder
     return holder
 
 
-def get_snapshot(holder: Annotated[IndexHolder, Depends(get_holder)]) -> IndexSnapshot | None:
+async def get_snapshot(holder: Annotated[IndexHolder, Depends(get_holder)]) -> IndexSnapshot | None:
     return holder.snapshot
 
 
-def get_catalogue(request: Request) -> Catalogue:
+async def get_catalogue(request: Request) -> Catalogue:
     catalogue: Catalogue = request.app.state.catalogue
     return catalogue
 
