@@ -13,12 +13,15 @@ from typing import Annotated
 
 import typer
 import uvicorn
+from sqlalchemy import Engine
 
 from service.auth import Authenticator, create_key, list_keys, revoke_key
 from service.config import Settings, get_settings
 from service.db import make_engine, upgrade
 from service.errors import ScreeningError
 from service.matching import build_index
+from service.monitoring.cli import monitor_app
+from service.monitoring.runs import rescreen_pending
 from service.observability import configure_logging
 from service.screening.audit import purge_before
 from service.screening.filescreen import count_rows, rows_done, screen_file
@@ -44,6 +47,7 @@ keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 audit_app = typer.Typer(help="The audit trail of screenings.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
+app.add_typer(monitor_app, name="monitor")
 
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 
@@ -140,6 +144,7 @@ def ingest(
             except ScreeningError as error:
                 failures += 1
                 typer.echo(f"{catalogue_source.id}: FAILED, previous version stays active: {error.detail}", err=True)
+        _rescreen_monitored(engine, settings)
         if failures:
             raise typer.Exit(1)
         return
@@ -160,6 +165,17 @@ def ingest(
     except ScreeningError as error:
         raise _fail(error.detail) from None
     _print_outcome(outcome)
+    _rescreen_monitored(engine, settings)
+
+
+def _rescreen_monitored(engine: Engine, settings: Settings) -> None:
+    """Monitored parties are re-screened against what the new versions added or changed."""
+    for result in rescreen_pending(engine=engine, settings=settings, build_index=build_index):
+        if result.parties:
+            typer.echo(
+                f"{result.source} version {result.version_id}: re-screened {result.parties} monitored parties,"
+                f" {result.alert_count} alerts"
+            )
 
 
 @app.command()

@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     webhook_max_attempts: int = Field(8, ge=1, le=50, description="Delivery attempts before a webhook is failed.")
     webhook_backoff_seconds: float = Field(30.0, ge=0, description="First webhook retry delay; doubles each retry.")
     webhook_timeout_seconds: float = Field(10.0, gt=0, description="Read timeout of one webhook POST.")
+    monitor_workers: int = Field(
+        0, ge=0, le=64, description="Processes that search during a large re-screening (0: one per CPU)."
+    )
     monitor_poll_seconds: float = Field(
         30.0, gt=0, description="How often the API re-screens pending list versions and sends due webhooks."
     )

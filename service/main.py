@@ -19,6 +19,8 @@ from service.config import Settings, get_settings
 from service.db import make_engine, upgrade
 from service.matching import build_index
 from service.metrics import get_metrics
+from service.monitoring.routes import install_monitoring
+from service.monitoring.runs import monitoring_worker
 from service.observability import ObservabilityMiddleware
 from service.orders import routes as order_routes
 from service.orders.store import PolicyStore
@@ -91,7 +93,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             scheduler.start()
             log.info("list refresh scheduler started for %d sources", count)
         try:
-            yield
+            # Re-screens monitored parties after every new list version (also those a CronJob ingested)
+            # and sends due webhooks, every `monitor_poll_seconds`.
+            async with monitoring_worker(engine, settings, build_index):
+                yield
         finally:
             if scheduler is not None:
                 scheduler.shutdown(wait=False)
@@ -124,6 +129,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(list_routes.router)
     app.include_router(clearance_routes.router)
     app.include_router(order_routes.router)
+    install_monitoring(app)
     return app
 
 

@@ -286,8 +286,8 @@ class Metrics:
     def set_monitored_parties(self, count: int) -> None:
         self.monitored_parties.set(count)
 
-    def record_rescreening(self, decision: Decision) -> None:
-        self.rescreenings.labels(_member(decision, DECISIONS, "decision")).inc()
+    def record_rescreening(self, decision: Decision, count: int = 1) -> None:
+        self.rescreenings.labels(_member(decision, DECISIONS, "decision")).inc(count)
 
     def record_alert(self, kind: str) -> None:
         self.alerts.labels(identifier_label(kind, "kind")).inc()

@@ -42,6 +42,7 @@ MIN_TYPO_KEY = 5  # one-deletion variants of shorter keys join unrelated names
 PARTICLES = frozenset(
     {"al", "bin", "bint", "abu", "ould", "y", "de", "da", "di", "du", "van", "von", "der", "la", "le"}
 )
+FREEZE_MIN_NAMES = 20_000  # small (delta) indexes are not worth a full collection
 PATRONYMIC_ENDINGS = ("ovich", "evich", "ovna", "evna", "ogly", "ogli", "kyzy")
 
 
@@ -79,6 +80,11 @@ def _query_part_keys(token: str) -> tuple[str, ...]:
     if len(key) >= MIN_TYPO_KEY:
         for deleted in deletion_keys(key)[1:]:
             keys.extend((_PHONETIC + deleted, _DELETED + deleted))
+    if len(token) >= MIN_TYPO_KEY:
+        # Letter-level typos that change the phonetic key (MELNYCUHK, COHCAN): the listed
+        # part is the query part with one letter dropped or two neighbours swapped.
+        keys.extend(token[:i] + token[i + 1 :] for i in range(len(token)))
+        keys.extend(token[:i] + token[i + 1] + token[i] + token[i + 2 :] for i in range(len(token) - 1))
     return tuple(keys)
 
 
@@ -151,6 +157,12 @@ class Index:
             for key in keys:
                 postings[key].append(name_id)
         self._postings = dict(postings)
+        # Names are stored entry by entry: entry n owns names [offsets[n], offsets[n + 1]).
+        self._offsets = array("i", [0] * (len(self.entries) + 1))
+        for record in self.names:
+            self._offsets[record.entry + 1] += 1
+        for number in range(len(self.entries)):
+            self._offsets[number + 1] += self._offsets[number]
         # Common keys are also kept as sets: a query intersects its pool with them in C.
         self._large = {
             key: frozenset(ids) for key, ids in self._postings.items() if len(ids) > self.tuning.large_posting
@@ -183,7 +195,10 @@ class Index:
         counter: Counter[int] = Counter()
         large: list[tuple[list[str], int, int]] = []
         groups = []
-        for group in _key_groups(query, query=True):
+        all_groups = _key_groups(query, query=True)
+        # Particles and legal-form words only find names when nothing else can.
+        telling = [group for group in all_groups if group[0] not in PARTICLES and group[0] not in LEGAL_WORDS]
+        for group in telling or all_groups:
             keys = [key for key in group if key in self._postings]
             if keys:
                 groups.append((keys, sum(len(self._postings[key]) for key in keys)))
@@ -237,12 +252,10 @@ class Index:
 
     def search(self, query: Query, *, thresholds: MatchThresholds, limit: int) -> list[Match]:
         prepared = prepare(query.name)
-        if not prepared.tokens:
-            return []
         query_weights = tuple(self.part_weight(token) for token in prepared.tokens)
         cache: PartCache = {}
         best: dict[int, tuple[NameScore, NameRecord]] = {}
-        for name_id in self._candidates(prepared):
+        for name_id in self._candidates(prepared) if prepared.tokens else ():
             record = self.names[name_id]
             entry = self.entries[record.entry]
             if query.sources is not None and entry.source not in query.sources:
@@ -254,8 +267,9 @@ class Index:
         identified = self._identified(query)
         for number in identified - best.keys():
             entry = self.entries[number]
-            if query.sources is None or entry.source in query.sources:
-                best[number] = self._best_name_of(number, prepared, query_weights, cache)
+            found = self._best_name_of(number, prepared, query_weights, cache)
+            if found is not None and (query.sources is None or entry.source in query.sources):
+                best[number] = found
         matches: list[Match] = []
         for number, (result, record) in best.items():
             if result.score + 0.1 < thresholds.review and number not in identified:
@@ -274,13 +288,12 @@ class Index:
 
     def _best_name_of(
         self, number: int, prepared: PreparedName, query_weights: tuple[float, ...], cache: PartCache
-    ) -> tuple[NameScore, NameRecord]:
+    ) -> tuple[NameScore, NameRecord] | None:
         scored = [
             (score_name(prepared, query_weights, record.name, record.weights, self.weights, cache), record)
-            for record in self.names
-            if record.entry == number
+            for record in self.names[self._offsets[number] : self._offsets[number + 1]]
         ]
-        return max(scored, key=lambda item: item[0].score)
+        return max(scored, key=lambda item: item[0].score, default=None)
 
     def _match(
         self,
@@ -338,7 +351,11 @@ def build_index(entries: Iterable[IndexedEntry], *, weights: FeatureWeights = DE
     finally:
         if enabled:
             gc.enable()
-    # Move the index's objects out of the collector's generations: later collections
-    # during queries would otherwise walk all of them (tens of milliseconds each).
-    gc.freeze()
+    if index.name_count >= FREEZE_MIN_NAMES:
+        # Move the index's objects out of the collector's generations: later collections
+        # during queries would otherwise walk all of them (tens of milliseconds each).
+        # Collect first so that no garbage cycle is frozen with them; the index holds no
+        # cycles, so reference counting still frees it when it is replaced.
+        gc.collect()
+        gc.freeze()
     return index

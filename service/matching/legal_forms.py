@@ -12,7 +12,7 @@ companies share another ("stock": JSC, AO, PJSC, AG, SA, PLC, 株式会社 ...).
 from __future__ import annotations
 
 from rapidfuzz import process
-from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.distance import OSA
 
 from service.matching.phonetic import skeleton
 
@@ -119,10 +119,8 @@ _LEGAL_WORD_LIST = sorted(LEGAL_WORDS)
 
 
 def is_legal_word(token: str) -> bool:
-    """True for a legal-form word or a near spelling of one (Jaro-Winkler >= 0.9)."""
-    if len(token) < 5:
+    """True for a legal-form word or a near spelling of one (one edit; two for long words)."""
+    if len(token) < 4:
         return False
-    return (
-        process.extractOne(token, _LEGAL_WORD_LIST, scorer=JaroWinkler.normalized_similarity, score_cutoff=0.9)
-        is not None
-    )
+    limit = 1 if len(token) < 8 else 2
+    return process.extractOne(token, _LEGAL_WORD_LIST, scorer=OSA.distance, score_cutoff=limit) is not None

@@ -23,7 +23,7 @@ import jellyfish
 # Ordered: longer clusters first. Each maps a spelling cluster to one class letter.
 _CLUSTERS: tuple[tuple[str, str], ...] = (
     ("schch", "s"), ("shch", "s"), ("tsch", "C"), ("dzh", "j"), ("dsch", "j"), ("sch", "s"), ("tch", "C"),
-    ("sh", "s"), ("zh", "j"), ("kh", "k"), ("ch", "C"), ("ts", "C"), ("tz", "C"), ("cz", "C"),
+    ("sh", "s"), ("zh", "j"), ("kh", "g"), ("ch", "C"), ("ts", "C"), ("tz", "C"), ("cz", "C"),
     ("ph", "f"), ("th", "t"), ("dh", "d"), ("gh", "g"), ("dj", "j"), ("ck", "k"), ("qu", "k"),
     ("q", "k"), ("x", "ks"), ("w", "v"), ("z", "s"), ("h", "g"),
 )  # fmt: skip

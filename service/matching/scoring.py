@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rapidfuzz.distance import JaroWinkler, Levenshtein
+from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
 from service.matching.names import PreparedName
 from service.matching.weights import FeatureWeights
@@ -50,8 +50,9 @@ def part_similarity(
         return 0.0, ""
     jw = JaroWinkler.normalized_similarity(a, b)
     # Jaro-Winkler is generous with shared prefixes (JING/JINGHUA 0.91): average it with
-    # the edit-distance ratio (0.57 there), which is not.
-    letters = (jw + Levenshtein.normalized_similarity(a, b)) / 2
+    # the edit-distance ratio (0.57 there), which is not. OSA counts a swap of two
+    # neighbouring letters (COHCAN/COCHAN) as one edit.
+    letters = (jw + OSA.normalized_similarity(a, b)) / 2
     same_key = query.skeletons[index] == listed.skeletons[position] or (
         query.metaphones[index] == listed.metaphones[position] and len(query.metaphones[index]) > 2
     )
@@ -110,8 +111,9 @@ def score_name(
     if len(pairs) == 1 and len(listed.tokens) > 1:
         score *= weights.single_part  # one shared part ("Maduro", "Trading") is a weak signal
     compact = False
-    if score < 0.97 and (len(query.tokens) > 1 or len(listed.tokens) > 1):
-        # Spacing differences ("ALQAIDA" / "AL QAIDA", "Jinping" / "Jin Ping").
+    if score < 0.97 and len(query.tokens) != len(listed.tokens):
+        # Spacing differences ("ALQAIDA" / "AL QAIDA", "Jinping" / "Jin Ping"): only when
+        # the names split into a different number of parts.
         letters = Levenshtein.normalized_similarity(query.compact, listed.compact)
         together = letters if letters >= weights.compact_floor else 0.0
         if query.compact_skeleton == listed.compact_skeleton and len(query.compact_skeleton) >= 4:

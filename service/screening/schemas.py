@@ -7,7 +7,7 @@ import unicodedata
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from service.countries import to_iso_country
 from service.sources.model import BirthDate
@@ -87,6 +87,13 @@ class PartyIn(BaseModel):
     threshold: float | None = Field(None, ge=0.0, le=1.0, description="Lowest score reported; default from settings")
     limit: int | None = Field(None, ge=1, le=100, description="Most matches returned")
     reference: str | None = Field(None, max_length=200, description="The caller's own id for the party")
+    monitor: bool = Field(False, description="Also keep the party under monitoring (needs `reference`)")
+
+    @model_validator(mode="after")
+    def _monitor_needs_reference(self) -> PartyIn:
+        if self.monitor and not (self.reference or "").strip():
+            raise ValueError("reference: required when monitor is true (it identifies the monitored party)")
+        return self
 
     @field_validator("name")
     @classmethod

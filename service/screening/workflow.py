@@ -14,6 +14,7 @@ from service.config import Settings
 from service.errors import InvalidInput, PayloadTooLarge, ScreeningError
 from service.matching.types import Match
 from service.metrics import ScreeningKind, get_metrics
+from service.monitoring.registry import register_screened
 from service.screening.audit import record_row, store_records
 from service.screening.clearances import applicable_clearances
 from service.screening.index_state import IndexSnapshot
@@ -69,11 +70,27 @@ def _screen_one(
     return response
 
 
-def screen_and_record(context: ScreeningContext, party: PartyIn, *, kind: ScreeningKind = "single") -> ScreenResponse:
+def screen_single(context: ScreeningContext, party: PartyIn, *, kind: ScreeningKind = "single") -> ScreenResponse:
+    """Match, apply clearances, decide: CPU work and one indexed read; `record_single` stores it."""
     with Session(context.engine) as session:
-        response = _screen_one(session, context, party, kind)
+        return _screen_one(session, context, party, kind)
+
+
+def record_single(
+    context: ScreeningContext, party: PartyIn, response: ScreenResponse, *, kind: ScreeningKind = "single"
+) -> None:
+    """Store the screening in the audit trail (and register the party for monitoring when asked)."""
     request = party.model_dump(mode="json", exclude_none=True)
     store_records(context.engine, [record_row(kind=kind, caller=context.caller, request=request, response=response)])
+    if party.monitor:
+        register_screened(
+            engine=context.engine, caller=context.caller, screened=[(party, response)], snapshot=context.snapshot
+        )
+
+
+def screen_and_record(context: ScreeningContext, party: PartyIn, *, kind: ScreeningKind = "single") -> ScreenResponse:
+    response = screen_single(context, party, kind=kind)
+    record_single(context, party, response, kind=kind)
     return response
 
 
@@ -88,6 +105,7 @@ def screen_batch(
     batch_id = str(uuid.uuid4())
     results: list[ScreenResponse | ItemError] = []
     rows: list[dict[str, Any]] = []
+    monitored: list[tuple[PartyIn, ScreenResponse]] = []
     with Session(context.engine) as session:
         for index, raw in enumerate(parties):
             try:
@@ -106,6 +124,8 @@ def screen_batch(
                 results.append(ItemError(index, error.status, error.error_code, f"parties[{index}].{error.detail}"))
                 continue
             results.append(response)
+            if party.monitor:
+                monitored.append((party, response))
             rows.append(
                 record_row(
                     kind="batch",
@@ -116,6 +136,7 @@ def screen_batch(
                 )
             )
     store_records(context.engine, rows)
+    register_screened(engine=context.engine, caller=context.caller, screened=monitored, snapshot=context.snapshot)
     return batch_id, results
 
 

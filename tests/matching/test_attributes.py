@@ -62,6 +62,7 @@ def test_day_month_swap_is_not_a_contradiction(index: Index, born: str, detail: 
     [
         (Query("Completely Different Name", identifiers=(Identifier("IMO", "IMO 9187629"),)), "vessel-1"),
         (Query("Sunrise Trading", identifiers=(Identifier("Registration Number", "cn778812"),)), "sunrise"),
+        (Query("", identifiers=(Identifier("Cedula", "5.892.464"),)), "maduro"),  # no name at all
     ],
 )
 def test_an_identical_identifier_blocks(index: Index, query: Query, entity_id: str) -> None:

@@ -1,0 +1,106 @@
+"""When to re-screen: each activated list version exactly once, right after ingest or as a catch-up.
+
+The API's background worker (`monitoring_worker`) also sends due webhooks, so a replica that did
+not ingest (the ingest ran in a CronJob) still re-screens and delivers: whichever process takes the
+lease `monitor:<source>` first does the work, the others find the version's `monitor_run` marker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from sqlalchemy import Engine, select
+from sqlmodel import Session, col
+
+from service.config import Settings
+from service.errors import IngestLocked
+from service.matching.types import IndexBuilder
+from service.monitoring.registry import publish_count
+from service.monitoring.rescreen import RescreenResult, rescreen_after_version
+from service.monitoring.tables import MonitorRun
+from service.monitoring.webhooks import deliver_once
+from service.sources.lease import ingest_lease
+from service.sources.tables import ListChange, ListVersion
+
+log = logging.getLogger(__name__)
+
+
+def lease_name(source: str) -> str:
+    return f"monitor:{source}"
+
+
+def pending_versions(engine: Engine, source: str | None = None) -> list[tuple[str, int]]:
+    """(source, version id) of activated versions with a change report and no re-screening yet, oldest first."""
+    with Session(engine) as session:
+        statement = (
+            select(col(ListChange.source), col(ListChange.version_id))
+            .join(ListVersion, col(ListVersion.id) == col(ListChange.version_id))
+            .outerjoin(MonitorRun, col(MonitorRun.version_id) == col(ListChange.version_id))
+            .where(col(MonitorRun.version_id).is_(None))
+            .where(col(ListVersion.status).in_(["active", "superseded"]))
+            .order_by(col(ListChange.version_id))
+        )
+        if source is not None:
+            statement = statement.where(col(ListChange.source) == source)
+        return [(str(row_source), int(row_version)) for row_source, row_version in session.execute(statement).all()]
+
+
+def on_version_activated(
+    *, engine: Engine, source: str, settings: Settings, build_index: IndexBuilder
+) -> list[RescreenResult]:
+    """Re-screen every version of `source` not re-screened yet, under the source's monitor lease.
+
+    Raises IngestLocked when another process is re-screening this source right now (it will do the work).
+    """
+    results: list[RescreenResult] = []
+    with ingest_lease(engine, lease_name(source)):
+        for _source, version_id in pending_versions(engine, source):
+            results.append(
+                rescreen_after_version(engine=engine, version_id=version_id, build_index=build_index, settings=settings)
+            )
+    return results
+
+
+def rescreen_pending(*, engine: Engine, settings: Settings, build_index: IndexBuilder) -> list[RescreenResult]:
+    """The catch-up: every source with versions not re-screened yet; a source locked elsewhere is left to its holder."""
+    results: list[RescreenResult] = []
+    for source in sorted({source for source, _version in pending_versions(engine)}):
+        try:
+            results.extend(
+                on_version_activated(engine=engine, source=source, settings=settings, build_index=build_index)
+            )
+        except IngestLocked:
+            log.info("re-screening of %s runs elsewhere", source)
+    return results
+
+
+def monitoring_round(*, engine: Engine, settings: Settings, build_index: IndexBuilder) -> None:
+    """One pass of the background worker: catch up on re-screenings, then send due webhooks."""
+    rescreen_pending(engine=engine, settings=settings, build_index=build_index)
+    deliver_once(engine, settings)
+    publish_count(engine)
+
+
+async def _worker(engine: Engine, settings: Settings, build_index: IndexBuilder) -> None:
+    while True:
+        try:
+            await asyncio.to_thread(monitoring_round, engine=engine, settings=settings, build_index=build_index)
+        except Exception:
+            # Boundary of a background task: log and try again next round (nothing is lost: work stays pending).
+            log.exception("monitoring round failed; retrying in %.0fs", settings.monitor_poll_seconds)
+        await asyncio.sleep(settings.monitor_poll_seconds)
+
+
+@contextlib.asynccontextmanager
+async def monitoring_worker(engine: Engine, settings: Settings, build_index: IndexBuilder) -> AsyncIterator[None]:
+    """Run the monitoring worker for the duration of the block (the app lifespan)."""
+    task = asyncio.create_task(_worker(engine, settings, build_index))
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
