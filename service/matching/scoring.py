@@ -111,12 +111,16 @@ def score_name(
     if len(pairs) == 1 and len(listed.tokens) > 1:
         score *= weights.single_part  # one shared part ("Maduro", "Trading") is a weak signal
     compact = False
-    if score < 0.97 and len(query.tokens) != len(listed.tokens):
-        # Spacing differences ("ALQAIDA" / "AL QAIDA", "Jinping" / "Jin Ping"): only when
-        # the names split into a different number of parts.
+    if score < 0.97 and (len(query.tokens) > 1 or len(listed.tokens) > 1):
+        # Spacing differences ("ALQAIDA" / "AL QAIDA", "Jinping" / "Jin Ping"). The sound
+        # key only counts when the names split into a different number of parts.
         letters = Levenshtein.normalized_similarity(query.compact, listed.compact)
         together = letters if letters >= weights.compact_floor else 0.0
-        if query.compact_skeleton == listed.compact_skeleton and len(query.compact_skeleton) >= 4:
+        if (
+            len(query.tokens) != len(listed.tokens)
+            and query.compact_skeleton == listed.compact_skeleton
+            and len(query.compact_skeleton) >= 4
+        ):
             together = max(together, weights.phonetic_floor + weights.phonetic_gain * letters)
         if together > score:
             score, compact = together, True

@@ -7,21 +7,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
 
-from service.screening.schemas import (
-    HARD_MAX_NAME,
-    Decision,
-    IdentifierIn,
-    PartyType,
-    clean_text,
-    parse_birth_date,
-    validate_country,
-)
+from service.screening.schemas import Decision, PartyFields, clean_text
 
 AlertKindOut = Literal["new_match", "decision_raised", "match_removed", "cleared_match_changed"]
 DeliveryStatus = Literal["pending", "delivered", "failed"]
 
 
-class MonitoredPartyIn(BaseModel):
+class MonitoredPartyIn(PartyFields):
     """A party to keep under monitoring; its `reference` (the caller's own id) identifies it: posting again updates."""
 
     model_config = ConfigDict(
@@ -34,11 +26,6 @@ class MonitoredPartyIn(BaseModel):
     )
 
     reference: str = Field(..., min_length=1, max_length=200, description="The caller's own id for the party")
-    name: str = Field(..., min_length=1, max_length=HARD_MAX_NAME)
-    type: PartyType = "any"
-    country: str | None = Field(None, description="ISO 3166 alpha-2 code or country name")
-    date_of_birth: str | None = Field(None, description="YYYY, YYYY-MM or YYYY-MM-DD")
-    identifiers: list[IdentifierIn] = Field(default_factory=list, max_length=20)
 
     @field_validator("reference")
     @classmethod
@@ -47,26 +34,6 @@ class MonitoredPartyIn(BaseModel):
         if not cleaned:
             raise ValueError("the reference is empty")
         return cleaned
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        cleaned = clean_text(value)
-        if not cleaned:
-            raise ValueError("the name is empty")
-        return cleaned
-
-    @field_validator("country")
-    @classmethod
-    def _country(cls, value: str | None) -> str | None:
-        return validate_country(value)
-
-    @field_validator("date_of_birth")
-    @classmethod
-    def _dob(cls, value: str | None) -> str | None:
-        if value is None or not value.strip():
-            return None
-        return parse_birth_date(value).value
 
 
 class MonitoredBatchIn(BaseModel):

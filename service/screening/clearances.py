@@ -21,7 +21,7 @@ from sqlmodel import Session, col
 
 from service.errors import InvalidInput, NotFound
 from service.screening.tables import AuditEvent, Clearance
-from service.sources.tables import ListEntry, ListVersion
+from service.sources.entries import active_entry
 from service.timeutil import utc_now
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -34,18 +34,10 @@ def party_name_key(name: str) -> str:
 
 
 def current_entry_hash(session: Session, source: str, entity_id: str) -> str:
-    row = session.execute(
-        select(col(ListEntry.content_hash))
-        .join(ListVersion, col(ListVersion.id) == col(ListEntry.version_id))
-        .where(
-            col(ListVersion.source) == source,
-            col(ListVersion.status) == "active",
-            col(ListEntry.entity_id) == entity_id,
-        )
-    ).scalar_one_or_none()
-    if row is None:
+    entry = active_entry(session, source, entity_id)
+    if entry is None:
         raise NotFound(f"no entry '{entity_id}' in the active version of '{source}'")
-    return str(row)
+    return entry.content_hash
 
 
 def create_clearance(

@@ -65,35 +65,16 @@ def validate_country(value: str | None) -> str | None:
     return code
 
 
-class PartyIn(BaseModel):
-    """A party to screen: a customer, consignee, end user ..."""
+class PartyFields(BaseModel):
+    """Who a party is: the fields screening and monitoring share, validated the same way."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {"name": "Nicolas Maduro Moros", "type": "person", "country": "VE", "date_of_birth": "1962-11-23"}
-            ]
-        },
-    )
+    model_config = ConfigDict(extra="forbid")
 
     name: str = Field(..., min_length=1, max_length=HARD_MAX_NAME, description="The party's name, any script.")
     type: PartyType = "any"
     country: str | None = Field(None, description="ISO 3166 alpha-2 code or country name")
     date_of_birth: str | None = Field(None, description="YYYY, YYYY-MM or YYYY-MM-DD", examples=["1962-11-23"])
     identifiers: list[IdentifierIn] = Field(default_factory=list, max_length=20)
-    address: str | None = Field(None, max_length=1000)
-    sources: list[str] | None = Field(None, max_length=50, description="Only screen against these source ids.")
-    threshold: float | None = Field(None, ge=0.0, le=1.0, description="Lowest score reported; default from settings")
-    limit: int | None = Field(None, ge=1, le=100, description="Most matches returned")
-    reference: str | None = Field(None, max_length=200, description="The caller's own id for the party")
-    monitor: bool = Field(False, description="Also keep the party under monitoring (needs `reference`)")
-
-    @model_validator(mode="after")
-    def _monitor_needs_reference(self) -> PartyIn:
-        if self.monitor and not (self.reference or "").strip():
-            raise ValueError("reference: required when monitor is true (it identifies the monitored party)")
-        return self
 
     @field_validator("name")
     @classmethod
@@ -114,6 +95,32 @@ class PartyIn(BaseModel):
         if value is None or not value.strip():
             return None
         return parse_birth_date(value).value
+
+
+class PartyIn(PartyFields):
+    """A party to screen: a customer, consignee, end user ..."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"name": "Nicolas Maduro Moros", "type": "person", "country": "VE", "date_of_birth": "1962-11-23"}
+            ]
+        },
+    )
+
+    address: str | None = Field(None, max_length=1000)
+    sources: list[str] | None = Field(None, max_length=50, description="Only screen against these source ids.")
+    threshold: float | None = Field(None, ge=0.0, le=1.0, description="Lowest score reported; default from settings")
+    limit: int | None = Field(None, ge=1, le=100, description="Most matches returned")
+    reference: str | None = Field(None, max_length=200, description="The caller's own id for the party")
+    monitor: bool = Field(False, description="Also keep the party under monitoring (needs `reference`)")
+
+    @model_validator(mode="after")
+    def _monitor_needs_reference(self) -> PartyIn:
+        if self.monitor and not (self.reference or "").strip():
+            raise ValueError("reference: required when monitor is true (it identifies the monitored party)")
+        return self
 
     @field_validator("address")
     @classmethod

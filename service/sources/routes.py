@@ -10,10 +10,11 @@ from service.api_errors import error_responses
 from service.auth import AdminDep, PrincipalDep
 from service.deps import CatalogueDep, SessionDep
 from service.errors import InvalidInput, NotFound
+from service.sources.entries import active_entry
 from service.sources.runner import RefreshRunner
 from service.sources.schemas import ChangeReportOut, ChangesOut, EntityOut, ListStatusOut, RefreshAccepted
 from service.sources.status import source_statuses
-from service.sources.tables import ListChange, ListEntry, ListVersion
+from service.sources.tables import ListChange
 
 router = APIRouter(prefix="/v1", tags=["lists"])
 
@@ -46,15 +47,7 @@ def get_entity(
 ) -> EntityOut:
     """The full list entry, as its publisher lists it, from the source's active version."""
     catalogue.get(source)
-    row = session.execute(
-        select(ListEntry)
-        .join(ListVersion, col(ListVersion.id) == col(ListEntry.version_id))
-        .where(
-            col(ListVersion.source) == source,
-            col(ListVersion.status) == "active",
-            col(ListEntry.entity_id) == entity_id,
-        )
-    ).scalar_one_or_none()
+    row = active_entry(session, source, entity_id)
     if row is None:
         raise NotFound(f"no entry '{entity_id}' in the active version of '{source}'")
     document = row.document
