@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 
 from service.errors import ListFileError
 from service.sources.model import Address, Alias, BirthDate, EntityType, Identifier, ParsedEntry, ParsedList
-from service.sources.parsers.base import SourceFile
+from service.sources.parsers.base import SourceFile, single_file
 from service.sources.parsers.fields import clean, country_code, country_codes, split_enumerated
 from service.sources.parsers.xlsx import xlsx_rows
 from service.sources.scripts import alias_script
@@ -61,9 +61,7 @@ Row = dict[str, object]
 
 
 def parse_au_dfat_xlsx(files: Sequence[SourceFile]) -> ParsedList:
-    if len(files) != 1:
-        raise ListFileError(f"the DFAT consolidated list is one file; got {len(files)}")
-    file = files[0]
+    file = single_file(files, "the DFAT consolidated list")
     rows = xlsx_rows(file)
     if not rows:
         raise ListFileError(f"{file.name}: the worksheet is empty")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from service.errors import ListFileError
 from service.sources.model import ParsedList
 
 
@@ -17,3 +18,11 @@ class SourceFile:
 
 
 Parser = Callable[[Sequence[SourceFile]], ParsedList]
+
+
+def single_file(files: Sequence[SourceFile], what: str) -> SourceFile:
+    """The one file of a single-file format; a set of several is a caller mistake worth a clear error."""
+    if len(files) != 1:
+        names = ", ".join(file.name for file in files) or "none"
+        raise ListFileError(f"{what} is one file, got {len(files)}: {names}")
+    return files[0]

@@ -30,8 +30,7 @@ from datetime import UTC, date, datetime
 from service.countries import to_iso_country
 from service.errors import ListFileError
 from service.sources.model import Address, ParsedEntry, ParsedList
-from service.sources.parsers.base import SourceFile
-from service.sources.parsers.ofac_xml import single_file
+from service.sources.parsers.base import SourceFile, single_file
 from service.sources.parsers.us_csl import US_STATES
 
 COLUMNS = (

@@ -27,7 +27,7 @@ from xml.etree.ElementTree import Element
 from service.countries import to_iso_country
 from service.errors import ListFileError
 from service.sources.model import Alias, BirthDate, EntityType, Identifier, ParsedEntry, ParsedList
-from service.sources.parsers.base import SourceFile
+from service.sources.parsers.base import SourceFile, single_file
 from service.sources.parsers.dates import add_unique, parse_iso_date, parse_iso_partial, year_range
 from service.sources.parsers.xmlutil import parse_xml
 from service.sources.scripts import alias_script
@@ -72,9 +72,7 @@ def _record_key(fields: dict[str, str]) -> str:
 
 def parse_ca_sema_xml(files: Sequence[SourceFile]) -> ParsedList:
     """Every `record` of the SEMA consolidated list; see the module docstring for the entry id."""
-    if len(files) != 1:
-        raise ListFileError(f"the Canadian SEMA list is one XML file; {len(files)} given")
-    file = files[0]
+    file = single_file(files, "the Canadian SEMA list")
     root = parse_xml(file)
     if root.tag != "data-set":
         raise ListFileError(f"{file.name}: root element is <{root.tag}>, not the SEMA <data-set>")

@@ -25,7 +25,7 @@ from service.countries import to_iso_country
 from service.errors import ListFileError
 from service.sources.model import Address, Alias, AliasStrength, BirthDate, Identifier, ParsedEntry, ParsedList
 from service.sources.parsers.archive import is_zip, open_zip
-from service.sources.parsers.base import SourceFile
+from service.sources.parsers.base import SourceFile, single_file
 from service.sources.parsers.dates import add_unique, birth_date, parse_iso_date, year_range
 from service.sources.parsers.ofac_csv import OFAC_ENTRY_URL
 from service.sources.parsers.ofac_features import (
@@ -36,7 +36,7 @@ from service.sources.parsers.ofac_features import (
     ofac_entity_type,
 )
 from service.sources.parsers.ofac_remarks import parse_ofac_date
-from service.sources.parsers.ofac_xml import child_text, localize_tags, single_file
+from service.sources.parsers.ofac_xml import child_text, localize_tags
 from service.sources.parsers.xmlutil import iter_xml, strip_ns
 from service.sources.scripts import alias_script
 

@@ -21,7 +21,7 @@ from xml.etree.ElementTree import Element
 from service.countries import to_iso_country
 from service.errors import ListFileError
 from service.sources.model import Address, Alias, BirthDate, Identifier, ParsedEntry, ParsedList
-from service.sources.parsers.base import SourceFile
+from service.sources.parsers.base import SourceFile, single_file
 from service.sources.parsers.ofac_csv import OFAC_ENTRY_URL
 from service.sources.parsers.ofac_features import (
     add_country,
@@ -36,14 +36,6 @@ from service.sources.parsers.xmlutil import iter_xml, strip_ns
 
 ROOT_TAG = "sdnList"
 _ADDRESS_PARTS = ("address1", "address2", "address3", "city", "stateOrProvince", "postalCode", "country")
-
-
-def single_file(files: Sequence[SourceFile], what: str) -> SourceFile:
-    """The one file of a single-file format; a set of several is a caller mistake worth a clear error."""
-    if len(files) != 1:
-        names = ", ".join(file.name for file in files) or "none"
-        raise ListFileError(f"{what} is one file, got {len(files)}: {names}")
-    return files[0]
 
 
 def localize_tags(record: Element) -> None:

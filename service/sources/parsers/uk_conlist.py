@@ -28,7 +28,7 @@ from datetime import UTC, date, datetime
 from service.errors import ListFileError
 from service.sources.model import Address, Alias, BirthDate, EntityType, Identifier, ParsedEntry, ParsedList
 from service.sources.parsers.archive import is_zip
-from service.sources.parsers.base import SourceFile
+from service.sources.parsers.base import SourceFile, single_file
 from service.sources.parsers.fields import (
     clean,
     country_code,
@@ -84,9 +84,7 @@ AddIdentifier = Callable[[str, str | None, str | None], None]
 
 
 def parse_uk_conlist(files: Sequence[SourceFile]) -> ParsedList:
-    if len(files) != 1:
-        raise ListFileError(f"the UK ConList is one file; got {len(files)}")
-    file = files[0]
+    file = single_file(files, "the UK ConList")
     raw_rows = _xlsx_text_rows(file) if is_zip(file) else _csv_rows(file)
     published_at, header_at = _preamble(file, raw_rows)
     header = [value.strip() for value in raw_rows[header_at][1]]

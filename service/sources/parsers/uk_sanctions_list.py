@@ -24,7 +24,7 @@ from defusedxml.ElementTree import iterparse
 from service.errors import ListFileError
 from service.sources.model import Address, Alias, BirthDate, EntityType, Identifier, ParsedEntry, ParsedList
 from service.sources.parsers.archive import is_zip
-from service.sources.parsers.base import SourceFile
+from service.sources.parsers.base import SourceFile, single_file
 from service.sources.parsers.fields import (
     country_code,
     parse_dmy_birth_date,
@@ -48,9 +48,7 @@ ADDRESS_LINES = (*(f"AddressLine{n}" for n in range(1, 7)), "AddressPostalCode")
 
 
 def parse_uk_sanctions_list(files: Sequence[SourceFile]) -> ParsedList:
-    if len(files) != 1:
-        raise ListFileError(f"the UK Sanctions List is one file; got {len(files)}")
-    file = files[0]
+    file = single_file(files, "the UK Sanctions List")
     if is_zip(file):
         return _parse_summary_ods(file)
     if file.content.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):

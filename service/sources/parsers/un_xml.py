@@ -34,7 +34,7 @@ from service.sources.model import (
     ParsedEntry,
     ParsedList,
 )
-from service.sources.parsers.base import SourceFile
+from service.sources.parsers.base import SourceFile, single_file
 from service.sources.parsers.dates import add_unique, birth_date, parse_iso_date, parse_iso_partial, year_range
 from service.sources.parsers.xmlutil import parse_xml
 from service.sources.scripts import alias_script
@@ -81,9 +81,7 @@ def _values(record: Element, path: str) -> list[str]:
 
 def parse_un_xml(files: Sequence[SourceFile]) -> ParsedList:
     """Every INDIVIDUAL and ENTITY of the consolidated list, keyed by REFERENCE_NUMBER (QDi.001)."""
-    if len(files) != 1:
-        raise ListFileError(f"the UN consolidated list is one XML file; {len(files)} given")
-    file = files[0]
+    file = single_file(files, "the UN consolidated list")
     root = parse_xml(file)
     if root.tag != "CONSOLIDATED_LIST":
         raise ListFileError(f"{file.name}: root element is <{root.tag}>, not the UN <CONSOLIDATED_LIST>")

@@ -42,11 +42,10 @@ from typing import Literal
 from service.countries import to_iso_country
 from service.errors import ListFileError
 from service.sources.model import Address, Alias, BirthDate, EntityType, Identifier, ParsedEntry, ParsedList
-from service.sources.parsers.base import SourceFile
+from service.sources.parsers.base import SourceFile, single_file
 from service.sources.parsers.dates import add_unique, parse_iso_date, parse_iso_partial
 from service.sources.parsers.ofac_features import add_country, clean_label, is_country_label, is_identifier_label
 from service.sources.parsers.ofac_remarks import parse_ofac_date
-from service.sources.parsers.ofac_xml import single_file
 from service.sources.scripts import alias_script
 
 SOURCE_CODES: dict[str, str] = {
