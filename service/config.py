@@ -26,7 +26,7 @@ class Settings(BaseSettings):
     workers: int = Field(1, ge=1, le=64, description="uvicorn worker processes for `screening serve`.")
 
     review_threshold: float = Field(
-        0.82, ge=0.0, le=1.0, description="Lowest score reported as a match (decision review)."
+        0.84, ge=0.0, le=1.0, description="Lowest score reported as a match (decision review)."
     )
     block_threshold: float = Field(
         0.97, ge=0.0, le=1.0, description="Score from which a match with no contradiction is a block."

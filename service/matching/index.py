@@ -42,9 +42,6 @@ MIN_TYPO_KEY = 5  # one-deletion variants of shorter keys join unrelated names
 PARTICLES = frozenset(
     {"al", "bin", "bint", "abu", "ould", "y", "de", "da", "di", "du", "van", "von", "der", "la", "le"}
 )
-# A query part no listed name has is often a misspelling: weigh it like a fairly rare part,
-# not the rarest, so that one typo does not sink an otherwise matching name.
-UNSEEN_FREQUENCY = 5
 FREEZE_MIN_NAMES = 20_000  # small (delta) indexes are not worth a full collection
 PATRONYMIC_ENDINGS = ("ovich", "evich", "ovna", "evna", "ogly", "ogli", "kyzy")
 
@@ -150,7 +147,7 @@ class Index:
             document_frequency.update(set(prepared.tokens))
         self._name_total = max(len(raw), 1)
         self._idf = {token: self._weight(count) for token, count in document_frequency.items()}
-        self._unseen_weight = self._weight(UNSEEN_FREQUENCY)
+        self._unseen_weight = self._weight(1)
         postings: defaultdict[str, array[int]] = defaultdict(lambda: array("i"))
         self.names: list[NameRecord] = []
         for name_id, (number, prepared, weak) in enumerate(raw):

@@ -55,7 +55,7 @@ class FeatureScore:
 
 @dataclass(slots=True, frozen=True)
 class MatchThresholds:
-    review: float = 0.82
+    review: float = 0.84
     block: float = 0.97
 
 

@@ -45,7 +45,15 @@ GOLDEN: dict[str, tuple[str, ...]] = {
     "papadopoulos": ("Alexandros Papadopoulos", "Αλέξανδρος Παπαδόπουλος"),
     "tanaka": ("Kenji Tanaka", "タナカ ケンジ"),
     "alqaida": ("AL-QA'IDA", "Al Qaida", "ALQAIDA", "al-Qaeda"),
-    "rosneft": ("Rosneft", "PAO Rosneft", "Rosneft Public Joint Stock Company", "ОАО Роснефть", "Rossneft OAO"),
+    "rosneft": (
+        "Rosneft",
+        "PAO Rosneft",
+        "Rosneft Public Joint Stock Company",
+        "ОАО Роснефть",
+        "Rossneft OAO",
+        "JOITN STOCK COMPANY ROSNEFT",  # a misspelt legal form weighs as little as a correct one
+        "Rosnetf",  # two letters swapped
+    ),
     "romashka": ("Romashka LLC", "ООО Ромашка", "Romashka Limited Liability Company"),
     "huawei": ("Huawei Technologies Co Ltd", "HUAWEI TECHNOLOGIES COMPANY LIMITED", "华为技术有限公司"),
     "mahan": ("Mahan Air", "MAHAN AIR LTD", "Mahaan Air"),

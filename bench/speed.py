@@ -1,0 +1,110 @@
+"""Index build time and memory, and per-query latency, on the real lists and on 1M names.
+
+Usage: /work/venv/bin/python -m bench.speed [--queries 3000] [--synthetic 1000000] [--seed 7]
+
+Queries are the evaluation set's queries (perturbed listed names, non-listed names and
+near misses, see bench/evalset.py), run one at a time in-process. Memory is the growth
+of the process's resident set while the index is built (the corpus itself is loaded
+before). The synthetic corpus recombines real name parts (first names with surnames,
+organisation words with legal forms) so that its token statistics stay realistic.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from bench.corpus import load_corpus
+from bench.evalset import build_cases
+from service.matching import build_index
+from service.matching.types import IndexedEntry, MatchThresholds, Query
+
+_PAGE = 4096
+
+
+def _rss_bytes() -> int:
+    return int(Path("/proc/self/statm").read_text().split()[1]) * _PAGE
+
+
+def _synthetic(entries: list[IndexedEntry], total: int, seed: int) -> list[IndexedEntry]:
+    rng = random.Random(seed)
+    person_words: list[list[str]] = []
+    org_words: list[list[str]] = []
+    for entry in entries:
+        words = entry.name.replace(",", " ").split()
+        if len(words) >= 2:
+            (person_words if entry.type == "person" else org_words).append(words)
+    firsts = [words[-1] for words in person_words]
+    lasts = [words[0] for words in person_words]
+    middles = [word for words in person_words for word in words[1:-1]] or firsts
+    org_vocabulary = [word for words in org_words for word in words]
+    forms = ["LLC", "LTD", "JSC", "OOO", "GMBH", "CO., LTD.", "S.A.", "INC", ""]
+    synthetic: list[IndexedEntry] = []
+    for number in range(total):
+        if rng.random() < 0.65:
+            parts = [rng.choice(lasts), rng.choice(firsts)]
+            if rng.random() < 0.4:
+                parts.append(rng.choice(middles))
+            name, type_ = " ".join(parts), "person"
+        else:
+            size = rng.choice((1, 2, 2, 3, 3, 4))
+            name = " ".join([*(rng.choice(org_vocabulary) for _ in range(size)), rng.choice(forms)]).strip()
+            type_ = "organization"
+        synthetic.append(IndexedEntry(source="synthetic", entity_id=str(number), type=type_, name=name))  # type: ignore[arg-type]
+    return synthetic
+
+
+def _measure(label: str, entries: list[IndexedEntry], queries: list[Query]) -> None:
+    gc.collect()
+    before = _rss_bytes()
+    started = time.perf_counter()
+    index = build_index(entries)
+    build_seconds = time.perf_counter() - started
+    memory = _rss_bytes() - before
+    thresholds = MatchThresholds()
+    for query in queries[:200]:  # warm caches, as a running replica would be
+        index.search(query, thresholds=thresholds, limit=10)
+    latencies = []
+    for query in queries:
+        started = time.perf_counter()
+        index.search(query, thresholds=thresholds, limit=10)
+        latencies.append((time.perf_counter() - started) * 1000)
+    latencies.sort()
+    p50 = latencies[len(latencies) // 2]
+    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+    print(
+        f"{label:<22}{index.entry_count:>10}{index.name_count:>10}{build_seconds:>10.1f}{memory / 2**20:>12.0f}"
+        f"{len(queries):>9}{p50:>9.2f}{p99:>9.2f}{latencies[-1]:>9.1f}{statistics.fmean(latencies):>9.2f}"
+    )
+    sys.stdout.flush()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--queries", type=int, default=3000)
+    parser.add_argument("--synthetic", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+
+    corpus = load_corpus()
+    cases = build_cases(corpus.entries, per_category=max(args.queries // 9, 1), seed=args.seed)
+    queries = [case.query for case in cases][: args.queries]
+    random.Random(args.seed).shuffle(queries)
+    print(
+        f"{'corpus':<22}{'entries':>10}{'names':>10}{'build s':>10}{'index MiB':>12}"
+        f"{'queries':>9}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}{'mean ms':>9}"
+    )
+    _measure("real lists (all)", corpus.entries, queries)
+    if args.synthetic:
+        synthetic = _synthetic(corpus.entries, args.synthetic, args.seed)
+        # Unrestricted queries, so the synthetic names compete with the real ones.
+        _measure(f"synthetic {args.synthetic:,} names", synthetic + corpus.entries, queries)
+
+
+if __name__ == "__main__":
+    main()
