@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +34,7 @@ from service.monitoring.outcome import ALERT_KINDS, AlertDraft, combine
 from service.monitoring.search import (
     Change,
     PartyRow,
+    SearchOutcome,
     SearchSpec,
     can_run_in_workers,
     id_ranges,
@@ -187,7 +188,11 @@ def rescreen_after_version(
     )
     count, ranges = id_ranges(engine, chunk_size)
     processes = worker_count(settings.monitor_workers if workers is None else workers)
-    if count >= parallel_min_parties and processes > 1 and len(ranges) > 1 and can_run_in_workers(spec):
+    outcomes: Iterable[SearchOutcome]
+    if count == 0:
+        # Nobody to re-screen: no delta index to build (a first ingest would index the whole list for nothing).
+        outcomes = ()
+    elif count >= parallel_min_parties and processes > 1 and len(ranges) > 1 and can_run_in_workers(spec):
         outcomes = search_in_workers(engine, spec, ranges, processes)
         result.workers = processes
         result.delta_entries = len(change.reevaluated)
