@@ -26,6 +26,7 @@ from service.orders import routes as order_routes
 from service.orders.store import PolicyStore
 from service.screening import clearance_routes
 from service.screening import routes as screening_routes
+from service.screening.audit_writer import AuditWriter
 from service.screening.index_state import IndexHolder, IndexSnapshot
 from service.sources import routes as list_routes
 from service.sources.catalogue import Catalogue, load_catalogue
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.catalogue = catalogue
         app.state.index_holder = holder
         app.state.authenticator = Authenticator(engine, settings.api_keys)
+        app.state.audit_writer = AuditWriter(engine)
         app.state.policy_store = PolicyStore(settings.lists_dir)
         app.state.policy_store.get()  # a broken policy fails start-up loudly rather than the first order
         app.state.refresh_runner = RefreshRunner(engine, settings, on_done=holder.refresh)
@@ -104,6 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             with contextlib.suppress(asyncio.CancelledError):
                 await poller
             app.state.refresh_runner.join(timeout=30)
+            app.state.audit_writer.close()
             engine.dispose()
 
     app = FastAPI(

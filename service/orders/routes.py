@@ -13,7 +13,7 @@ from service.metrics import get_metrics
 from service.orders.rules import evaluate_order
 from service.orders.schemas import OrderRequest, OrderResponse, PolicyOut, party_outcome, party_summary
 from service.orders.store import PolicyStore
-from service.screening.audit import order_record_row, store_records
+from service.screening.audit import order_record_row
 from service.screening.workflow import ScreeningContext, screen_order_parties
 from service.timeutil import utc_now
 
@@ -41,7 +41,7 @@ def screen_order(
     `code`, the party or item it concerns, a plain-language message and its legal basis.
     """
     policy = _policy_store(request).get()
-    context = ScreeningContext(engine, settings, catalogue, snapshot, caller.name)
+    context = ScreeningContext(engine, settings, catalogue, snapshot, caller.name, request.app.state.audit_writer)
     screenings = screen_order_parties(context, list(order.parties))
     outcomes = [
         party_outcome(index, party, result)
@@ -57,8 +57,7 @@ def screen_order(
     response.screened_at = utc_now()
     response.lists = screenings[0].lists if screenings else []
     payload = response.model_dump(mode="json")
-    store_records(
-        engine,
+    context.store(
         [
             order_record_row(
                 caller=caller.name,
@@ -66,7 +65,7 @@ def screen_order(
                 response=payload,
                 lists=payload["lists"],
             )
-        ],
+        ]
     )
     get_metrics().record_screening("order", response.decision)
     request.state.screening_id = response.screening_id

@@ -12,6 +12,7 @@ from service.api_errors import error_responses
 from service.auth import PrincipalDep
 from service.deps import CatalogueDep, EngineDep, SessionDep, SettingsDep, SnapshotDep
 from service.screening.audit import get_record, query_records
+from service.screening.audit_writer import AuditWriter
 from service.screening.schemas import (
     BatchItemError,
     BatchRequest,
@@ -23,7 +24,14 @@ from service.screening.schemas import (
     ScreenResponse,
 )
 from service.screening.tables import ScreeningRecord
-from service.screening.workflow import ItemError, ScreeningContext, record_single, screen_batch, screen_single
+from service.screening.workflow import (
+    ItemError,
+    ScreeningContext,
+    record_single,
+    screen_batch,
+    screen_single,
+    single_row,
+)
 
 router = APIRouter(prefix="/v1", tags=["screening"])
 
@@ -44,11 +52,15 @@ async def screen(
     match, `review` for a possible one, `clear` when nothing reaches the threshold.
     Every screening is stored in the audit trail under its `screening_id`.
     """
-    context = ScreeningContext(engine, settings, catalogue, snapshot, caller.name)
+    writer: AuditWriter = request.app.state.audit_writer
+    context = ScreeningContext(engine, settings, catalogue, snapshot, caller.name, writer)
     # Matching is CPU work of about a millisecond: done on the event loop, a thread hop would cost as
-    # much. The audit write waits on the database, so it goes to a worker thread.
+    # much. The audit record is committed by the writer thread, together with concurrent requests'.
     response = screen_single(context, party)
-    await run_in_threadpool(record_single, context, party, response)
+    if party.monitor:
+        await run_in_threadpool(record_single, context, party, response)
+    else:
+        await writer.write_async([single_row(context, party, response)])
     request.state.screening_id = response.screening_id
     return response
 
@@ -67,7 +79,7 @@ def screen_many(
 
     An invalid party gets an error in its own slot (`{"index", "error"}`); the others are screened.
     """
-    context = ScreeningContext(engine, settings, catalogue, snapshot, caller.name)
+    context = ScreeningContext(engine, settings, catalogue, snapshot, caller.name, request.app.state.audit_writer)
     batch_id, results = screen_batch(context, body.parties)
     request.state.screening_id = batch_id
     return BatchResponse(

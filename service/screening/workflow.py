@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,7 @@ from service.matching.types import Match
 from service.metrics import ScreeningKind, get_metrics
 from service.monitoring.registry import register_screened
 from service.screening.audit import record_row, store_records
+from service.screening.audit_writer import AuditWriter
 from service.screening.clearances import applicable_clearances
 from service.screening.index_state import IndexSnapshot
 from service.screening.schemas import PartyIn, ScreenResponse
@@ -30,6 +32,13 @@ class ScreeningContext:
     catalogue: Catalogue
     snapshot: IndexSnapshot | None
     caller: str
+    audit: AuditWriter | None = None  # the API's group-commit writer; None writes directly (CLI)
+
+    def store(self, rows: Sequence[dict[str, Any]]) -> None:
+        if self.audit is not None:
+            self.audit.write(rows)
+        else:
+            store_records(self.engine, rows)
 
 
 @dataclass(slots=True, frozen=True)
@@ -76,12 +85,18 @@ def screen_single(context: ScreeningContext, party: PartyIn, *, kind: ScreeningK
         return _screen_one(session, context, party, kind)
 
 
+def single_row(
+    context: ScreeningContext, party: PartyIn, response: ScreenResponse, *, kind: ScreeningKind = "single"
+) -> dict[str, Any]:
+    request = party.model_dump(mode="json", exclude_none=True)
+    return record_row(kind=kind, caller=context.caller, request=request, response=response)
+
+
 def record_single(
     context: ScreeningContext, party: PartyIn, response: ScreenResponse, *, kind: ScreeningKind = "single"
 ) -> None:
     """Store the screening in the audit trail (and register the party for monitoring when asked)."""
-    request = party.model_dump(mode="json", exclude_none=True)
-    store_records(context.engine, [record_row(kind=kind, caller=context.caller, request=request, response=response)])
+    context.store([single_row(context, party, response, kind=kind)])
     if party.monitor:
         register_screened(
             engine=context.engine, caller=context.caller, screened=[(party, response)], snapshot=context.snapshot
@@ -135,7 +150,7 @@ def screen_batch(
                     batch_id=batch_id,
                 )
             )
-    store_records(context.engine, rows)
+    context.store(rows)
     register_screened(engine=context.engine, caller=context.caller, screened=monitored, snapshot=context.snapshot)
     return batch_id, results
 
