@@ -13,10 +13,11 @@ import re
 import unicodedata
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime
 
 from anyascii import anyascii
-from sqlalchemy import Engine, or_, select
+from sqlalchemy import ColumnElement, Engine, or_, select
 from sqlmodel import Session, col
 
 from service.errors import InvalidInput, NotFound
@@ -112,25 +113,48 @@ def list_clearances(
     return list(session.execute(statement.limit(limit).offset(offset)).scalars())
 
 
+PartyClearances = dict[tuple[str, str], set[str]]
+
+
+def live_clearances(session: Session, parties: Sequence[tuple[str | None, str]]) -> list[Clearance]:
+    """Live clearances of any of these parties (reference, name), in one query for a whole batch."""
+    references = sorted({reference for reference, _ in parties if reference})
+    name_keys = sorted({party_name_key(name) for _, name in parties})
+    if not references and not name_keys:
+        return []
+    party_filter: ColumnElement[bool] = col(Clearance.name_key).in_(name_keys)
+    if references:
+        party_filter = or_(col(Clearance.reference).in_(references), party_filter)
+    now = utc_now()
+    return list(
+        session.execute(
+            select(Clearance)
+            .where(party_filter)
+            .where(col(Clearance.revoked_at).is_(None))
+            .where(or_(col(Clearance.expires_at).is_(None), col(Clearance.expires_at) > now))
+        ).scalars()
+    )
+
+
+def clearances_of(
+    clearances: Sequence[Clearance], *, reference: str | None, name: str, country: str | None
+) -> PartyClearances:
+    """(source, entity_id) -> entry hashes cleared for this one party."""
+    key = party_name_key(name)
+    cleared: PartyClearances = defaultdict(set)
+    for clearance in clearances:
+        by_reference = reference is not None and clearance.reference == reference
+        by_name = clearance.reference is None and clearance.name_key == key
+        # A name clearance given with a country covers that country only.
+        if by_name and clearance.country and clearance.country != country:
+            continue
+        if by_reference or by_name:
+            cleared[(clearance.source, clearance.entity_id)].add(clearance.entry_hash)
+    return cleared
+
+
 def applicable_clearances(
     session: Session, *, reference: str | None, name: str, country: str | None
-) -> dict[tuple[str, str], set[str]]:
+) -> PartyClearances:
     """(source, entity_id) -> entry hashes cleared for this party, counting only live clearances."""
-    now = utc_now()
-    key = party_name_key(name)
-    party_filter = col(Clearance.name_key) == key
-    if reference:
-        party_filter = or_(col(Clearance.reference) == reference, party_filter)
-    rows = session.execute(
-        select(Clearance)
-        .where(party_filter)
-        .where(col(Clearance.revoked_at).is_(None))
-        .where(or_(col(Clearance.expires_at).is_(None), col(Clearance.expires_at) > now))
-    ).scalars()
-    cleared: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for clearance in rows:
-        # A name clearance given with a country covers that country only.
-        if clearance.reference is None and clearance.country and clearance.country != country:
-            continue
-        cleared[(clearance.source, clearance.entity_id)].add(clearance.entry_hash)
-    return cleared
+    return clearances_of(live_clearances(session, [(reference, name)]), reference=reference, name=name, country=country)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 
 from service.config import Settings
 from service.errors import InvalidInput, ListUnavailable
 from service.matching.types import Match, MatchThresholds, Query
-from service.screening.index_state import IndexSnapshot
+from service.screening.index_state import ActiveVersion, IndexSnapshot
 from service.screening.schemas import (
     Decision,
     ExplanationOut,
@@ -87,21 +88,27 @@ def screen_party(
     query = build_query(party, settings=settings, catalogue=catalogue)
     limit = party.limit or settings.default_limit
     matches = snapshot.index.search(query, thresholds=thresholds_for(party, settings), limit=limit)
-    versions = [version for version in snapshot.versions if query.sources is None or version.source in query.sources]
     response = ScreenResponse(
         screening_id=str(uuid.uuid4()),
         decision=strictest([match.decision for match in matches]),
         screened_at=utc_now(),
         reference=party.reference,
         matches=[match_out(match) for match in matches],
-        lists=[
-            ListVersionRef(
-                source=version.source,
-                version=version.version_id,
-                published_at=version.published_at,
-                fetched_at=version.fetched_at,
-            )
-            for version in versions
-        ],
+        lists=list(list_refs(snapshot.versions, query.sources)),
     )
     return response, matches
+
+
+@functools.lru_cache(maxsize=64)
+def list_refs(versions: tuple[ActiveVersion, ...], sources: frozenset[str] | None) -> tuple[ListVersionRef, ...]:
+    """The list versions a screening ran against; the same for every screening of one index snapshot."""
+    return tuple(
+        ListVersionRef(
+            source=version.source,
+            version=version.version_id,
+            published_at=version.published_at,
+            fetched_at=version.fetched_at,
+        )
+        for version in versions
+        if sources is None or version.source in sources
+    )

@@ -12,13 +12,13 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from service.config import Settings
-from service.errors import InvalidInput, PayloadTooLarge, ScreeningError
+from service.errors import InvalidInput, PayloadTooLarge
 from service.matching.types import Match
 from service.metrics import ScreeningKind, get_metrics
 from service.monitoring.registry import register_screened
 from service.screening.audit import record_row, store_records
 from service.screening.audit_writer import AuditWriter
-from service.screening.clearances import applicable_clearances
+from service.screening.clearances import clearances_of, live_clearances
 from service.screening.index_state import IndexSnapshot
 from service.screening.schemas import PartyIn, ScreenResponse
 from service.screening.service import screen_party, strictest
@@ -49,40 +49,51 @@ class ItemError:
     detail: str
 
 
-def _apply_clearances(session: Session, party: PartyIn, response: ScreenResponse, matches: list[Match]) -> None:
-    if not response.matches:
-        return
-    cleared = applicable_clearances(session, reference=party.reference, name=party.name, country=party.country)
-    if not cleared:
-        return
-    for out, match in zip(response.matches, matches, strict=True):
-        hashes = cleared.get((out.source, out.entity_id))
-        out.cleared = bool(hashes) and match.entry.content_hash in (hashes or set())
-    response.decision = strictest([out.decision for out in response.matches if not out.cleared])
+Screened = tuple[PartyIn, ScreenResponse, list[Match]]
 
 
-def _screen_one(
-    session: Session, context: ScreeningContext, party: PartyIn, kind: ScreeningKind | None
-) -> ScreenResponse:
-    """One party, clearances applied; `kind` None when the screening is part of an order (counted once)."""
+def _decide(session: Session, screened: Sequence[Screened], kind: ScreeningKind | None) -> None:
+    """Apply the parties' clearances (one query for all of them), decide, count."""
+    with_matches = [item for item in screened if item[1].matches]
+    clearances = live_clearances(session, [(party.reference, party.name) for party, _, _ in with_matches])
+    for party, response, matches in with_matches:
+        cleared = clearances_of(clearances, reference=party.reference, name=party.name, country=party.country)
+        if not cleared:
+            continue
+        for out, match in zip(response.matches, matches, strict=True):
+            out.cleared = match.entry.content_hash in cleared.get((out.source, out.entity_id), ())
+        response.decision = strictest([out.decision for out in response.matches if not out.cleared])
+    metrics = get_metrics()
+    for _, response, _ in screened:
+        if kind is not None:
+            metrics.record_screening(kind, response.decision)
+        for listed in response.matches:
+            metrics.record_match(listed.source, listed.decision)
+            if listed.cleared:
+                metrics.record_clearance_applied(listed.source)
+
+
+def _match(context: ScreeningContext, party: PartyIn) -> Screened:
     response, matches = screen_party(
         party=party, snapshot=context.snapshot, settings=context.settings, catalogue=context.catalogue
     )
-    _apply_clearances(session, party, response, matches)
-    metrics = get_metrics()
-    if kind is not None:
-        metrics.record_screening(kind, response.decision)
-    for match in response.matches:
-        metrics.record_match(match.source, match.decision)
-        if match.cleared:
-            metrics.record_clearance_applied(match.source)
-    return response
+    return party, response, matches
 
 
 def screen_single(context: ScreeningContext, party: PartyIn, *, kind: ScreeningKind = "single") -> ScreenResponse:
     """Match, apply clearances, decide: CPU work and one indexed read; `record_single` stores it."""
-    with Session(context.engine) as session:
-        return _screen_one(session, context, party, kind)
+    screened = _match(context, party)
+    if screened[1].matches:
+        with Session(context.engine) as session:
+            _decide(session, [screened], kind)
+    else:
+        _decide_without_matches(screened, kind)
+    return screened[1]
+
+
+def _decide_without_matches(screened: Screened, kind: ScreeningKind | None) -> None:
+    if kind is not None:
+        get_metrics().record_screening(kind, screened[1].decision)
 
 
 def single_row(
@@ -119,43 +130,43 @@ def screen_batch(
         )
     batch_id = str(uuid.uuid4())
     results: list[ScreenResponse | ItemError] = []
-    rows: list[dict[str, Any]] = []
-    monitored: list[tuple[PartyIn, ScreenResponse]] = []
-    with Session(context.engine) as session:
-        for index, raw in enumerate(parties):
-            try:
-                party = PartyIn.model_validate(raw)
-                response = _screen_one(session, context, party, "batch")
-            except ValidationError as error:
-                detail = "; ".join(
-                    f"parties[{index}].{'.'.join(map(str, problem['loc'])) or 'party'}: {problem['msg']}"
-                    for problem in error.errors()
-                )
-                results.append(ItemError(index, 422, "invalid_input", detail))
-                continue
-            except ScreeningError as error:
-                if not isinstance(error, InvalidInput):
-                    raise
-                results.append(ItemError(index, error.status, error.error_code, f"parties[{index}].{error.detail}"))
-                continue
-            results.append(response)
-            if party.monitor:
-                monitored.append((party, response))
-            rows.append(
-                record_row(
-                    kind="batch",
-                    caller=context.caller,
-                    request=party.model_dump(mode="json", exclude_none=True),
-                    response=response,
-                    batch_id=batch_id,
-                )
+    screened: list[Screened] = []
+    for index, raw in enumerate(parties):
+        try:
+            item = _match(context, PartyIn.model_validate(raw))
+        except ValidationError as error:
+            detail = "; ".join(
+                f"parties[{index}].{'.'.join(map(str, problem['loc'])) or 'party'}: {problem['msg']}"
+                for problem in error.errors()
             )
+            results.append(ItemError(index, 422, "invalid_input", detail))
+            continue
+        except InvalidInput as error:
+            results.append(ItemError(index, error.status, error.error_code, f"parties[{index}].{error.detail}"))
+            continue
+        results.append(item[1])
+        screened.append(item)
+    with Session(context.engine) as session:
+        _decide(session, screened, "batch")
+    rows = [
+        record_row(
+            kind="batch",
+            caller=context.caller,
+            request=party.model_dump(mode="json", exclude_none=True),
+            response=response,
+            batch_id=batch_id,
+        )
+        for party, response, _ in screened
+    ]
     context.store(rows)
+    monitored = [(party, response) for party, response, _ in screened if party.monitor]
     register_screened(engine=context.engine, caller=context.caller, screened=monitored, snapshot=context.snapshot)
     return batch_id, results
 
 
 def screen_order_parties(context: ScreeningContext, parties: list[PartyIn]) -> list[ScreenResponse]:
     """Every party of an order, clearances applied; the order is recorded as one audit record by the caller."""
+    screened = [_match(context, party) for party in parties]
     with Session(context.engine) as session:
-        return [_screen_one(session, context, party, None) for party in parties]
+        _decide(session, screened, None)
+    return [response for _, response, _ in screened]
