@@ -11,7 +11,10 @@ import pytest
 from service.matching import Index
 from service.matching.types import MatchThresholds, Query
 
-THRESHOLDS = MatchThresholds()
+# The hand-made corpus has a few dozen names, so its rarity weights are not those of the real lists:
+# it is checked at 0.82. The same spellings against every real list at the production threshold (0.84)
+# are in test_golden_real.py.
+THRESHOLDS = MatchThresholds(review=0.82)
 
 GOLDEN: dict[str, tuple[str, ...]] = {
     "maduro": (
