@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import AsyncIterator
 
@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from service import health
 from service.api_errors import install_error_handlers
 from service.auth import Authenticator
+from service.background import periodic
 from service.config import Settings, get_settings
 from service.db import make_engine, upgrade
 from service.matching import build_index
@@ -54,17 +55,6 @@ def _publish_index(snapshot: IndexSnapshot) -> None:
     )
 
 
-async def _poll_index(holder: IndexHolder, catalogue: Catalogue, seconds: float) -> None:
-    """Pick up list versions activated by any process sharing the store."""
-    while True:
-        await asyncio.sleep(seconds)
-        try:
-            await run_in_threadpool(_refresh_and_publish, holder, catalogue)
-        except Exception:
-            # Boundary of a background task: a failed rebuild keeps the old index serving.
-            log.exception("match index refresh failed; the previous index keeps serving")
-
-
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
 
@@ -87,7 +77,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if app.state.authenticator.is_open():
             log.warning("no API key configured: the API is open to anyone who can reach it (bind to loopback only)")
         await run_in_threadpool(_refresh_and_publish, holder, catalogue)
-        poller = asyncio.create_task(_poll_index(holder, catalogue, settings.index_poll_seconds))
         scheduler = None
         if settings.scheduler_enabled:
             scheduler = background_scheduler()
@@ -95,16 +84,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             scheduler.start()
             log.info("list refresh scheduler started for %d sources", count)
         try:
-            # Re-screens monitored parties after every new list version (also those a CronJob ingested)
-            # and sends due webhooks, every `monitor_poll_seconds`.
-            async with monitoring_worker(engine, settings, build_index):
+            # The index poll picks up list versions activated by any process sharing the store; the
+            # monitoring worker re-screens monitored parties after each of them (also those a CronJob
+            # ingested) and sends due webhooks.
+            poll = functools.partial(_refresh_and_publish, holder, catalogue)
+            async with (
+                periodic(poll, settings.index_poll_seconds, first_now=False),
+                monitoring_worker(engine, settings, build_index),
+            ):
                 yield
         finally:
             if scheduler is not None:
                 scheduler.shutdown(wait=False)
-            poller.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await poller
             app.state.refresh_runner.join(timeout=30)
             app.state.audit_writer.close()
             engine.dispose()

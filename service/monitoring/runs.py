@@ -7,14 +7,14 @@ lease `monitor:<source>` first does the work, the others find the version's `mon
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
+import functools
 import logging
-from collections.abc import AsyncIterator
 
 from sqlalchemy import Engine, select
 from sqlmodel import Session, col
 
+from service.background import periodic
 from service.config import Settings
 from service.errors import IngestLocked
 from service.matching.types import IndexBuilder
@@ -84,23 +84,11 @@ def monitoring_round(*, engine: Engine, settings: Settings, build_index: IndexBu
     publish_count(engine)
 
 
-async def _worker(engine: Engine, settings: Settings, build_index: IndexBuilder) -> None:
-    while True:
-        try:
-            await asyncio.to_thread(monitoring_round, engine=engine, settings=settings, build_index=build_index)
-        except Exception:
-            # Boundary of a background task: log and try again next round (nothing is lost: work stays pending).
-            log.exception("monitoring round failed; retrying in %.0fs", settings.monitor_poll_seconds)
-        await asyncio.sleep(settings.monitor_poll_seconds)
-
-
-@contextlib.asynccontextmanager
-async def monitoring_worker(engine: Engine, settings: Settings, build_index: IndexBuilder) -> AsyncIterator[None]:
-    """Run the monitoring worker for the duration of the block (the app lifespan)."""
-    task = asyncio.create_task(_worker(engine, settings, build_index))
-    try:
-        yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+def monitoring_worker(
+    engine: Engine, settings: Settings, build_index: IndexBuilder
+) -> contextlib.AbstractAsyncContextManager[None]:
+    """Run the monitoring worker (a round now, then every `monitor_poll_seconds`) for the duration of the block."""
+    return periodic(
+        functools.partial(monitoring_round, engine=engine, settings=settings, build_index=build_index),
+        settings.monitor_poll_seconds,
+    )

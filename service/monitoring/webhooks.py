@@ -17,7 +17,6 @@ same alert concurrently; a receiver should still deduplicate on the alert `id` (
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import json
@@ -31,6 +30,7 @@ from typing import Any
 import httpx
 from sqlalchemy import Engine, select, update
 from sqlmodel import Session, col
+from starlette.concurrency import run_in_threadpool
 
 from service.config import Settings
 from service.errors import NotFound
@@ -229,4 +229,4 @@ def deliver_once(engine: Engine, settings: Settings, now: datetime | None = None
 
 async def run_delivery_once(engine: Engine, settings: Settings) -> DeliveryRound:
     """`deliver_once` off the event loop (blocking HTTP and database calls run in a worker thread)."""
-    return await asyncio.to_thread(deliver_once, engine, settings)
+    return await run_in_threadpool(deliver_once, engine, settings)
