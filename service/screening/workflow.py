@@ -81,19 +81,12 @@ def _match(context: ScreeningContext, party: PartyIn) -> Screened:
 
 
 def screen_single(context: ScreeningContext, party: PartyIn, *, kind: ScreeningKind = "single") -> ScreenResponse:
-    """Match, apply clearances, decide: CPU work and one indexed read; `record_single` stores it."""
+    """Match, apply clearances, decide: CPU work and at most one indexed read; `record_single` stores it."""
     screened = _match(context, party)
-    if screened[1].matches:
-        with Session(context.engine) as session:
-            _decide(session, [screened], kind)
-    else:
-        _decide_without_matches(screened, kind)
+    # A session opens a connection only when used: a screening without matches queries nothing.
+    with Session(context.engine) as session:
+        _decide(session, [screened], kind)
     return screened[1]
-
-
-def _decide_without_matches(screened: Screened, kind: ScreeningKind | None) -> None:
-    if kind is not None:
-        get_metrics().record_screening(kind, screened[1].decision)
 
 
 def single_row(
