@@ -17,7 +17,9 @@ from starlette.concurrency import run_in_threadpool
 log = logging.getLogger(__name__)
 
 
-async def _repeat(work: Callable[[], object], seconds: float, stop: asyncio.Event, *, first_now: bool) -> None:
+async def _repeat(
+    name: str, work: Callable[[], object], seconds: float, stop: asyncio.Event, *, first_now: bool
+) -> None:
     if not first_now:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=seconds)
@@ -26,16 +28,21 @@ async def _repeat(work: Callable[[], object], seconds: float, stop: asyncio.Even
             await run_in_threadpool(work)
         except Exception:
             # Boundary of a background task: log and try again next round; nothing is lost (work stays pending).
-            log.exception("background round of %s failed; retrying in %.0fs", getattr(work, "__name__", work), seconds)
+            log.exception("background round of %s failed; retrying in %.0fs", name, seconds)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=seconds)
 
 
 @contextlib.asynccontextmanager
-async def periodic(work: Callable[[], object], seconds: float, *, first_now: bool = True) -> AsyncIterator[None]:
-    """Run `work` every `seconds` while the block runs; on exit, let the round in flight finish."""
+async def periodic(
+    name: str, work: Callable[[], object], seconds: float, *, first_now: bool = True
+) -> AsyncIterator[None]:
+    """Run `work` every `seconds` while the block runs; on exit, let the round in flight finish.
+
+    `name` is what the log says on failure (never the work's arguments: they hold settings and secrets).
+    """
     stop = asyncio.Event()
-    task = asyncio.create_task(_repeat(work, seconds, stop, first_now=first_now))
+    task = asyncio.create_task(_repeat(name, work, seconds, stop, first_now=first_now))
     try:
         yield
     finally:

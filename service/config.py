@@ -19,6 +19,7 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         None,
         description="SQLAlchemy URL; default sqlite in data_dir. PostgreSQL: postgresql+psycopg://user@host/db",
+        repr=False,  # may hold a password: kept out of any log of the settings
     )
     lists_dir: Path = Field(PROJECT_LISTS_DIR, description="The list catalogue and the order policy.")
     host: str = Field("127.0.0.1", description="Address `screening serve` binds to.")
@@ -60,11 +61,14 @@ class Settings(BaseSettings):
     api_keys: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Static API keys, comma-separated `name:scope:secret` (scope screen or admin).",
+        repr=False,
     )
     webhook_urls: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Comma-separated URLs that receive monitoring alerts (HTTP POST, JSON)."
     )
-    webhook_secret: str = Field("", description="HMAC-SHA256 key signing webhook bodies (X-Screening-Signature).")
+    webhook_secret: str = Field(
+        "", description="HMAC-SHA256 key signing webhook bodies (X-Screening-Signature).", repr=False
+    )
     webhook_max_attempts: int = Field(8, ge=1, le=50, description="Delivery attempts before a webhook is failed.")
     webhook_backoff_seconds: float = Field(30.0, ge=0, description="First webhook retry delay; doubles each retry.")
     webhook_timeout_seconds: float = Field(10.0, gt=0, description="Read timeout of one webhook POST.")

@@ -89,7 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             # ingested) and sends due webhooks.
             poll = functools.partial(_refresh_and_publish, holder, catalogue)
             async with (
-                periodic(poll, settings.index_poll_seconds, first_now=False),
+                periodic("index poll", poll, settings.index_poll_seconds, first_now=False),
                 monitoring_worker(engine, settings, build_index),
             ):
                 yield

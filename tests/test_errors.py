@@ -68,3 +68,13 @@ def test_unknown_route_and_method_use_the_same_shape() -> None:
     client = TestClient(app)
     assert client.get("/nowhere").json() == {"detail": "Not Found", "code": "not_found"}
     assert client.post("/here").json()["code"] == "method_not_allowed"
+
+
+def test_settings_never_print_secrets() -> None:
+    from service.config import Settings
+
+    settings = Settings(
+        api_keys=["erp:screen:a-very-secret-key-1"], webhook_secret="hmac-secret", database_url="postgresql://u:pw@h/db"
+    )
+    printed = repr(settings) + str(settings)
+    assert "a-very-secret-key-1" not in printed and "hmac-secret" not in printed and ":pw@" not in printed

@@ -89,6 +89,7 @@ def monitoring_worker(
 ) -> contextlib.AbstractAsyncContextManager[None]:
     """Run the monitoring worker (a round now, then every `monitor_poll_seconds`) for the duration of the block."""
     return periodic(
+        "monitoring",
         functools.partial(monitoring_round, engine=engine, settings=settings, build_index=build_index),
         settings.monitor_poll_seconds,
     )
