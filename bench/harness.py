@@ -136,7 +136,8 @@ def running_server(url: str, *, workers: int, timeout: float = 180.0) -> Iterato
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + timeout
+        started = time.monotonic()
+        deadline = started + timeout
         while True:
             if process.poll() is not None:
                 raise RuntimeError(f"server exited: {process.stderr.read().decode()[-2000:] if process.stderr else ''}")
@@ -146,6 +147,10 @@ def running_server(url: str, *, workers: int, timeout: float = 180.0) -> Iterato
             if time.monotonic() > deadline:
                 raise RuntimeError("server did not become ready in time")
             time.sleep(0.2)
+        if workers > 1:
+            # /readyz answered from the first worker up; the others build their index at the same pace.
+            # Connections opened before they are up would all stay with the first one (keep-alive).
+            time.sleep(max(time.monotonic() - started, 1.0))
         yield base
     finally:
         process.terminate()

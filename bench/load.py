@@ -59,7 +59,11 @@ class Result:
     errors: int
 
 
-async def _drive(base: str, bodies: list[bytes], path: str, concurrency: int) -> tuple[list[float], int, float]:
+async def _drive(
+    base: str, bodies: list[bytes], path: str, concurrency: int, reconnect_every: int = 50
+) -> tuple[list[float], int, float]:
+    """Send every body; each client reconnects every `reconnect_every` requests so that the kernel spreads
+    connections over all workers (a keep-alive connection stays with the worker that accepted it)."""
     host, port = base.removeprefix("http://").split(":")
     queue: asyncio.Queue[bytes] = asyncio.Queue()
     for body in bodies:
@@ -69,14 +73,19 @@ async def _drive(base: str, bodies: list[bytes], path: str, concurrency: int) ->
 
     async def client() -> None:
         nonlocal errors
+        sent = 0
         reader, writer = await asyncio.open_connection(host, int(port))
         try:
             while not queue.empty():
+                if sent and sent % reconnect_every == 0:
+                    writer.close()
+                    reader, writer = await asyncio.open_connection(host, int(port))
                 body = queue.get_nowait()
                 started = time.perf_counter()
                 status, _ = await post_json(reader, writer, path, body)
                 latencies.append(time.perf_counter() - started)
                 errors += status != 200
+                sent += 1
         finally:
             writer.close()
 
@@ -101,7 +110,9 @@ def run(database: str, workers: int, requests: int, concurrency: int, batch: int
     with running_server(url, workers=workers) as base:
         warm = bodies[: min(len(bodies), 50)]
         asyncio.run(_drive(base, warm, path, concurrency))
-        latencies, errors, seconds = asyncio.run(_drive(base, bodies, path, concurrency))
+        # A batch request is long: a new connection for each costs nothing and spreads them over workers.
+        reconnect_every = 1 if batch else 50
+        latencies, errors, seconds = asyncio.run(_drive(base, bodies, path, concurrency, reconnect_every))
     return Result(database, workers, requests, requests * max(batch, 1), seconds, latencies, errors)
 
 
