@@ -31,7 +31,7 @@ from service.matching.attributes import (
 from service.matching.legal_forms import LEGAL_WORDS, is_legal_word
 from service.matching.names import NameRecord, PreparedName, prepare
 from service.matching.phonetic import deletion_keys, skeleton
-from service.matching.scoring import NameScore, PartCache, explain_name, score_name
+from service.matching.scoring import NameScore, PartCache, explain_name, name_score_value, score_name
 from service.matching.types import FeatureScore, IndexedEntry, Match, MatchDecision, MatchThresholds, Query
 from service.matching.weights import DEFAULT_WEIGHTS, FeatureWeights
 
@@ -254,17 +254,24 @@ class Index:
         prepared = prepare(query.name)
         query_weights = tuple(self.part_weight(token) for token in prepared.tokens)
         cache: PartCache = {}
-        best: dict[int, tuple[NameScore, NameRecord]] = {}
+        # Rank every candidate by its score alone; the explained score is built only for the best name of
+        # an entry that can still reach the threshold (most candidates cannot).
+        ranked: dict[int, tuple[float, NameRecord]] = {}
         for name_id in self._candidates(prepared) if prepared.tokens else ():
             record = self.names[name_id]
             entry = self.entries[record.entry]
             if query.sources is not None and entry.source not in query.sources:
                 continue
-            result = score_name(prepared, query_weights, record.name, record.weights, self.weights, cache)
-            current = best.get(record.entry)
-            if current is None or result.score > current[0].score:
-                best[record.entry] = (result, record)
+            value = name_score_value(prepared, query_weights, record.name, record.weights, self.weights, cache)
+            current = ranked.get(record.entry)
+            if current is None or value > current[0]:
+                ranked[record.entry] = (value, record)
         identified = self._identified(query)
+        best: dict[int, tuple[NameScore, NameRecord]] = {
+            number: (score_name(prepared, query_weights, record.name, record.weights, self.weights, cache), record)
+            for number, (value, record) in ranked.items()
+            if value + 0.1 >= thresholds.review or number in identified
+        }
         for number in identified - best.keys():
             entry = self.entries[number]
             found = self._best_name_of(number, prepared, query_weights, cache)

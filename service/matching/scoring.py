@@ -70,15 +70,19 @@ def part_similarity(
     return 0.0, ""
 
 
-def score_name(
+AlignedPair = tuple[float, int, int, str]  # similarity, query part, listed part, how
+
+
+def _align(
     query: PreparedName,
     query_weights: tuple[float, ...],
     listed: PreparedName,
     listed_weights: tuple[float, ...],
     weights: FeatureWeights,
     cache: PartCache,
-) -> NameScore:
-    candidates: list[tuple[float, int, int, str]] = []
+) -> tuple[float, list[AlignedPair], bool]:
+    """The name score, the aligned part pairs and whether the spaceless comparison gave the score."""
+    candidates: list[AlignedPair] = []
     for i in range(len(query.tokens)):
         for j, token in enumerate(listed.tokens):
             key = (i, token, listed.abjad)
@@ -91,15 +95,16 @@ def score_name(
     candidates.sort(reverse=True)
     used_query: set[int] = set()
     used_listed: set[int] = set()
-    pairs: list[tuple[int, PartMatch]] = []
+    pairs: list[AlignedPair] = []
     query_matched = 0.0
     listed_matched = 0.0
-    for similarity, i, j, how in candidates:
+    for pair in candidates:
+        similarity, i, j, _how = pair
         if i in used_query or j in used_listed:
             continue
         used_query.add(i)
         used_listed.add(j)
-        pairs.append((i, PartMatch(query.tokens[i], listed.tokens[j], similarity, how)))
+        pairs.append(pair)
         query_matched += query_weights[i] * similarity
         listed_matched += listed_weights[j] * similarity
     query_total = sum(query_weights) or 1.0
@@ -124,9 +129,38 @@ def score_name(
             together = max(together, weights.phonetic_floor + weights.phonetic_gain * letters)
         if together > score:
             score, compact = together, True
+    return min(score, 1.0), pairs, compact
+
+
+def name_score_value(
+    query: PreparedName,
+    query_weights: tuple[float, ...],
+    listed: PreparedName,
+    listed_weights: tuple[float, ...],
+    weights: FeatureWeights,
+    cache: PartCache,
+) -> float:
+    """The score alone, for ranking candidates: `score_name` builds the explanation only for the few that count."""
+    return _align(query, query_weights, listed, listed_weights, weights, cache)[0]
+
+
+def score_name(
+    query: PreparedName,
+    query_weights: tuple[float, ...],
+    listed: PreparedName,
+    listed_weights: tuple[float, ...],
+    weights: FeatureWeights,
+    cache: PartCache,
+) -> NameScore:
+    score, pairs, compact = _align(query, query_weights, listed, listed_weights, weights, cache)
+    used_query = {i for _, i, _, _ in pairs}
+    used_listed = {j for _, _, j, _ in pairs}
     return NameScore(
-        score=min(score, 1.0),
-        pairs=tuple(pair for _, pair in sorted(pairs, key=lambda item: item[0])),
+        score=score,
+        pairs=tuple(
+            PartMatch(query.tokens[i], listed.tokens[j], similarity, how)
+            for similarity, i, j, how in sorted(pairs, key=lambda pair: pair[1])
+        ),
         unmatched_query=tuple(t for i, t in enumerate(query.tokens) if i not in used_query),
         unmatched_listed=tuple(t for j, t in enumerate(listed.tokens) if j not in used_listed),
         compact=compact,
