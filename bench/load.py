@@ -77,10 +77,10 @@ async def _drive(
         reader, writer = await asyncio.open_connection(host, int(port))
         try:
             while not queue.empty():
+                body = queue.get_nowait()  # taken before any await: no other client can empty the queue first
                 if sent and sent % reconnect_every == 0:
                     writer.close()
                     reader, writer = await asyncio.open_connection(host, int(port))
-                body = queue.get_nowait()
                 started = time.perf_counter()
                 status, _ = await post_json(reader, writer, path, body)
                 latencies.append(time.perf_counter() - started)
