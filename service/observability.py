@@ -110,7 +110,8 @@ def _incoming_request_id(scope: Scope) -> str | None:
 
 
 # Attributes every LogRecord has; anything else on a record came from `extra=` and is a structured field.
-_RECORD_ATTRIBUTES = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "taskName"}
+# uvicorn adds `color_message` (the message with terminal colour codes) to its records: not a field.
+_RECORD_ATTRIBUTES = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "taskName", "color_message"}
 
 
 def _extra_fields(record: logging.LogRecord) -> dict[str, Any]:
