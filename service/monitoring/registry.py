@@ -69,14 +69,8 @@ def stored_matches(response: ScreenResponse, hashes: dict[tuple[str, str], str])
 
 
 def as_screening_party(party: MonitoredPartyIn) -> PartyIn:
-    return PartyIn(
-        name=party.name,
-        type=party.type,
-        country=party.country,
-        date_of_birth=party.date_of_birth,
-        identifiers=party.identifiers,
-        reference=party.reference,
-    )
+    """The same party as a screening request: both share `PartyFields`, so every field carries over."""
+    return PartyIn.model_validate(party.model_dump())
 
 
 def _snapshot_versions(snapshot: IndexSnapshot | None) -> dict[str, int]:
