@@ -108,6 +108,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "human-rights watchlists, with transliteration-aware name matching."
         ),
         lifespan=lifespan,
+        # Metrics are our own Prometheus ones (service/metrics.py). FastAPI's native OpenTelemetry hooks
+        # would otherwise look up the global providers on every request, hot path included.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     install_error_handlers(app)
     app.add_middleware(ObservabilityMiddleware)

@@ -8,13 +8,13 @@ from fastapi import APIRouter, Request
 
 from service.api_errors import error_responses
 from service.auth import PrincipalDep
-from service.deps import CatalogueDep, EngineDep, SettingsDep, SnapshotDep
+from service.deps import ScreeningContextDep
 from service.metrics import get_metrics
 from service.orders.rules import evaluate_order
 from service.orders.schemas import OrderRequest, OrderResponse, PolicyOut, party_outcome, party_summary
 from service.orders.store import PolicyStore
 from service.screening.audit import order_record_row
-from service.screening.workflow import ScreeningContext, screen_order_parties
+from service.screening.workflow import screen_order_parties
 from service.timeutil import utc_now
 
 router = APIRouter(prefix="/v1", tags=["orders"])
@@ -26,22 +26,13 @@ def _policy_store(request: Request) -> PolicyStore:
 
 
 @router.post("/orders/screen", responses=error_responses(400, 401, 403, 422, 503))
-def screen_order(
-    order: OrderRequest,
-    request: Request,
-    caller: PrincipalDep,
-    engine: EngineDep,
-    settings: SettingsDep,
-    snapshot: SnapshotDep,
-    catalogue: CatalogueDep,
-) -> OrderResponse:
+def screen_order(order: OrderRequest, request: Request, context: ScreeningContextDep) -> OrderResponse:
     """Screen an order before it is confirmed: its parties, destination, items and end use.
 
     Rules combine and the strictest wins; every rule that applied is a reason with a stable
     `code`, the party or item it concerns, a plain-language message and its legal basis.
     """
     policy = _policy_store(request).get()
-    context = ScreeningContext(engine, settings, catalogue, snapshot, caller.name, request.app.state.audit_writer)
     screenings = screen_order_parties(context, list(order.parties))
     outcomes = [
         party_outcome(index, party, result)
@@ -60,7 +51,7 @@ def screen_order(
     context.store(
         [
             order_record_row(
-                caller=caller.name,
+                caller=context.caller,
                 request=order.model_dump(mode="json", exclude_none=True),
                 response=payload,
                 lists=payload["lists"],

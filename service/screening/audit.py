@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, insert, or_, select
+from sqlalchemy import Connection, Engine, delete, insert, or_, select
 from sqlmodel import Session, col
 
 from service.auth import Principal
@@ -59,7 +59,13 @@ def order_record_row(
 def store_records(engine: Engine, rows: Sequence[dict[str, Any]]) -> None:
     if rows:
         with engine.begin() as connection:
-            connection.execute(insert(ScreeningRecord), list(rows))
+            insert_records(connection, rows)
+
+
+def insert_records(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert audit rows in the caller's transaction."""
+    if rows:
+        connection.execute(insert(ScreeningRecord), list(rows))
 
 
 def get_record(session: Session, screening_id: str, caller: Principal) -> ScreeningRecord:

@@ -5,6 +5,13 @@ record must exist for every screening a caller saw), but concurrent requests sha
 transaction ("group commit") instead of queueing on the database's write lock one by one.
 On SQLite that queueing was the latency tail: its busy handler sleeps up to 100 ms between
 retries. On PostgreSQL it saves a round trip and a commit per request.
+
+On SQLite the writers of several worker processes also take turns through a file lock
+(`SqliteWriteLock`) rather than SQLite's sleeping busy handler.
+
+The writer keeps one connection of its own: checking one out of the pool for every commit
+would cost a liveness ping (a round trip) each time. After a failed commit the connection is
+given back, and the next commit checks out a fresh, pinged one.
 """
 
 from __future__ import annotations
@@ -17,9 +24,10 @@ from collections.abc import Sequence
 from concurrent.futures import Future
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
-from service.screening.audit import store_records
+from service.db import SqliteWriteLock
+from service.screening.audit import insert_records
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +38,8 @@ _STOP = object()
 class AuditWriter:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self._connection: Connection | None = None  # used by the writer thread only
+        self._write_lock = SqliteWriteLock(engine)
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="audit-writer", daemon=True)
         self._thread.start()
@@ -57,6 +67,8 @@ class AuditWriter:
         while True:
             item = self._queue.get()
             if item is _STOP:
+                self._release_connection()
+                self._write_lock.close()
                 return
             pending = [item]
             rows = list(item[0])
@@ -74,7 +86,7 @@ class AuditWriter:
 
     def _commit(self, rows: list[dict[str, Any]], pending: list[tuple[list[dict[str, Any]], Future[None]]]) -> None:
         try:
-            store_records(self._engine, rows)
+            self._store(rows)
         except Exception as error:
             # The writer's boundary. A shared transaction failed: write each request's records on its own,
             # so one bad request fails alone (it answers 5xx: no caller sees a screening without its
@@ -88,3 +100,22 @@ class AuditWriter:
             return
         for _rows, done in pending:
             done.set_result(None)
+
+    def _store(self, rows: list[dict[str, Any]]) -> None:
+        if self._connection is None:
+            self._connection = self._engine.connect()
+        try:
+            with self._write_lock.held(), self._connection.begin():
+                insert_records(self._connection, rows)
+        except Exception:
+            # The connection may be the problem (a database restart): start the next commit on a fresh one.
+            self._release_connection()
+            raise
+
+    def _release_connection(self) -> None:
+        if self._connection is not None:
+            connection, self._connection = self._connection, None
+            try:
+                connection.close()
+            except Exception:  # a dead connection may fail to close; it is dropped either way
+                log.debug("closing the audit writer's connection failed", exc_info=True)

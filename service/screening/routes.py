@@ -10,9 +10,8 @@ from starlette.concurrency import run_in_threadpool
 
 from service.api_errors import error_responses
 from service.auth import PrincipalDep
-from service.deps import CatalogueDep, EngineDep, SessionDep, SettingsDep, SnapshotDep
+from service.deps import ScreeningContextDep, SessionDep
 from service.screening.audit import get_record, query_records
-from service.screening.audit_writer import AuditWriter
 from service.screening.schemas import (
     BatchItemError,
     BatchRequest,
@@ -26,10 +25,11 @@ from service.screening.schemas import (
 from service.screening.tables import ScreeningRecord
 from service.screening.workflow import (
     ItemError,
-    ScreeningContext,
+    decide,
+    match_party,
+    needs_store,
     record_single,
     screen_batch,
-    screen_single,
     single_row,
 )
 
@@ -37,49 +37,36 @@ router = APIRouter(prefix="/v1", tags=["screening"])
 
 
 @router.post("/screen", responses=error_responses(400, 401, 403, 422, 503))
-async def screen(
-    party: PartyIn,
-    request: Request,
-    caller: PrincipalDep,
-    engine: EngineDep,
-    settings: SettingsDep,
-    snapshot: SnapshotDep,
-    catalogue: CatalogueDep,
-) -> ScreenResponse:
+async def screen(party: PartyIn, request: Request, context: ScreeningContextDep) -> ScreenResponse:
     """Screen one party against every loaded list (or `sources`).
 
     The decision is the strictest of the matches not cleared: `block` for a certain
     match, `review` for a possible one, `clear` when nothing reaches the threshold.
     Every screening is stored in the audit trail under its `screening_id`.
     """
-    writer: AuditWriter = request.app.state.audit_writer
-    context = ScreeningContext(engine, settings, catalogue, snapshot, caller.name, writer)
-    # Matching is CPU work of about a millisecond: done on the event loop, a thread hop would cost as
-    # much. The audit record is committed by the writer thread, together with concurrent requests'.
-    response = screen_single(context, party)
+    # Matching is CPU work of well under a millisecond: done on the event loop, a thread hop would cost as
+    # much. Store reads (clearances, only when there are matches) block, so they go to a worker thread;
+    # the audit record is committed by the writer thread, together with concurrent requests'.
+    screened = match_party(context, party)
+    if needs_store(screened):
+        await run_in_threadpool(decide, context, [screened], "single")
+    else:
+        decide(context, [screened], "single")
+    response = screened[1]
     if party.monitor:
         await run_in_threadpool(record_single, context, party, response)
     else:
-        await writer.write_async([single_row(context, party, response)])
+        await context.write_audit_async([single_row(context, party, response)])
     request.state.screening_id = response.screening_id
     return response
 
 
 @router.post("/screen/batch", responses=error_responses(400, 401, 403, 413, 422, 503))
-def screen_many(
-    body: BatchRequest,
-    request: Request,
-    caller: PrincipalDep,
-    engine: EngineDep,
-    settings: SettingsDep,
-    snapshot: SnapshotDep,
-    catalogue: CatalogueDep,
-) -> BatchResponse:
+def screen_many(body: BatchRequest, request: Request, context: ScreeningContextDep) -> BatchResponse:
     """Screen up to `SCREENING_MAX_BATCH` parties; results come back in request order.
 
     An invalid party gets an error in its own slot (`{"index", "error"}`); the others are screened.
     """
-    context = ScreeningContext(engine, settings, catalogue, snapshot, caller.name, request.app.state.audit_writer)
     batch_id, results = screen_batch(context, body.parties)
     request.state.screening_id = batch_id
     return BatchResponse(

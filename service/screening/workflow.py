@@ -40,6 +40,12 @@ class ScreeningContext:
         else:
             store_records(self.engine, rows)
 
+    async def write_audit_async(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Store the rows without blocking the event loop (the API always has a writer)."""
+        if self.audit is None:
+            raise RuntimeError("write_audit_async needs the API's audit writer")
+        await self.audit.write_async(rows)
+
 
 @dataclass(slots=True, frozen=True)
 class ItemError:
@@ -73,19 +79,30 @@ def _decide(session: Session, screened: Sequence[Screened], kind: ScreeningKind 
                 metrics.record_clearance_applied(listed.source)
 
 
-def _match(context: ScreeningContext, party: PartyIn) -> Screened:
+def match_party(context: ScreeningContext, party: PartyIn) -> Screened:
+    """Match one party against the index: CPU work only, no store access."""
     response, matches = screen_party(
         party=party, snapshot=context.snapshot, settings=context.settings, catalogue=context.catalogue
     )
     return party, response, matches
 
 
+def decide(context: ScreeningContext, screened: Sequence[Screened], kind: ScreeningKind | None) -> None:
+    """Apply clearances and decide. Reads the store only when some party has matches (see `needs_store`)."""
+    # A session opens a connection only when used: screenings without matches query nothing.
+    with Session(context.engine) as session:
+        _decide(session, screened, kind)
+
+
+def needs_store(screened: Screened) -> bool:
+    """Whether deciding this screening reads clearances from the store (only a match can be cleared)."""
+    return bool(screened[1].matches)
+
+
 def screen_single(context: ScreeningContext, party: PartyIn, *, kind: ScreeningKind = "single") -> ScreenResponse:
     """Match, apply clearances, decide: CPU work and at most one indexed read; `record_single` stores it."""
-    screened = _match(context, party)
-    # A session opens a connection only when used: a screening without matches queries nothing.
-    with Session(context.engine) as session:
-        _decide(session, [screened], kind)
+    screened = match_party(context, party)
+    decide(context, [screened], kind)
     return screened[1]
 
 
@@ -126,7 +143,7 @@ def screen_batch(
     screened: list[Screened] = []
     for index, raw in enumerate(parties):
         try:
-            item = _match(context, PartyIn.model_validate(raw))
+            item = match_party(context, PartyIn.model_validate(raw))
         except ValidationError as error:
             detail = "; ".join(
                 f"parties[{index}].{'.'.join(map(str, problem['loc'])) or 'party'}: {problem['msg']}"
@@ -159,7 +176,7 @@ def screen_batch(
 
 def screen_order_parties(context: ScreeningContext, parties: list[PartyIn]) -> list[ScreenResponse]:
     """Every party of an order, clearances applied; the order is recorded as one audit record by the caller."""
-    screened = [_match(context, party) for party in parties]
+    screened = [match_party(context, party) for party in parties]
     with Session(context.engine) as session:
         _decide(session, screened, None)
     return [response for _, response, _ in screened]
