@@ -178,7 +178,7 @@ COMPANY_KINDS = ("Logistics", "Bakery", "Textiles", "Software", "Consulting", "F
 COMPANY_FORMS = ("Ltd", "GmbH", "LLC", "S.A.", "Inc.", "Pty Ltd", "B.V.", "", "S.r.l.", "AB")
 
 
-def _person(rng: random.Random) -> str:
+def person_name(rng: random.Random) -> str:
     locale = rng.choice(list(FIRST_NAMES))
     first = rng.choice(FIRST_NAMES[locale])
     if rng.random() < 0.3:
@@ -186,7 +186,7 @@ def _person(rng: random.Random) -> str:
     return f"{first} {rng.choice(LAST_NAMES[locale])}"
 
 
-def _company(rng: random.Random) -> str:
+def company_name(rng: random.Random) -> str:
     return f"{rng.choice(COMPANY_WORDS)} {rng.choice(COMPANY_KINDS)} {rng.choice(COMPANY_FORMS)}".strip()
 
 
@@ -275,7 +275,7 @@ def build_cases(entries: list[IndexedEntry], *, per_category: int, seed: int) ->
 
     made = 0
     while made < per_category:
-        name = _person(rng) if rng.random() < 0.7 else _company(rng)
+        name = person_name(rng) if rng.random() < 0.7 else company_name(rng)
         if not listed_name(name):
             cases.append(Case("negative", Query(name), positive=False))
             made += 1

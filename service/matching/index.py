@@ -218,8 +218,6 @@ class Index:
             for key in keys[:2]:
                 if not key.startswith(_DELETED):
                     counter.update(self._postings[key])
-            if keys[0] == group[0]:
-                counter.update(self._postings[keys[0]])
         if large and not counter:
             # Only common parts ("Mohammed Ali"): names having the two rarest, else the exact part.
             first = large.pop(0)

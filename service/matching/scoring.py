@@ -82,31 +82,33 @@ def _align(
     cache: PartCache,
 ) -> tuple[float, list[AlignedPair], bool]:
     """The name score, the aligned part pairs and whether the spaceless comparison gave the score."""
+    # The hottest loop of a screening (about 30 candidate names per query): kept flat on purpose.
     candidates: list[AlignedPair] = []
+    abjad = listed.abjad
     for i in range(len(query.tokens)):
         for j, token in enumerate(listed.tokens):
-            key = (i, token, listed.abjad)
+            key = (i, token, abjad)
             found = cache.get(key)
             if found is None:
-                found = part_similarity(query, i, listed, j, weights)
-                cache[key] = found
+                found = cache[key] = part_similarity(query, i, listed, j, weights)
             if found[0] > 0.0:
                 candidates.append((found[0], i, j, found[1]))
-    candidates.sort(reverse=True)
-    used_query: set[int] = set()
-    used_listed: set[int] = set()
     pairs: list[AlignedPair] = []
     query_matched = 0.0
     listed_matched = 0.0
-    for pair in candidates:
-        similarity, i, j, _how = pair
-        if i in used_query or j in used_listed:
-            continue
-        used_query.add(i)
-        used_listed.add(j)
-        pairs.append(pair)
-        query_matched += query_weights[i] * similarity
-        listed_matched += listed_weights[j] * similarity
+    if candidates:
+        candidates.sort(reverse=True)
+        used_query = 0  # bit sets of the parts already aligned
+        used_listed = 0
+        for pair in candidates:
+            similarity, i, j, _how = pair
+            if (used_query >> i) & 1 or (used_listed >> j) & 1:
+                continue
+            used_query |= 1 << i
+            used_listed |= 1 << j
+            pairs.append(pair)
+            query_matched += query_weights[i] * similarity
+            listed_matched += listed_weights[j] * similarity
     query_total = sum(query_weights) or 1.0
     # Listed parts the query leaves out (middle names, "bin X" chains) count less than
     # query parts the listed name lacks: customers shorten names, lists spell them out.

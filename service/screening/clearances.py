@@ -15,9 +15,10 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
+from typing import NamedTuple
 
 from anyascii import anyascii
-from sqlalchemy import ColumnElement, Engine, or_, select
+from sqlalchemy import ColumnElement, Connection, Engine, Select, bindparam, or_, select
 from sqlmodel import Session, col
 
 from service.errors import InvalidInput, NotFound
@@ -116,28 +117,58 @@ def list_clearances(
 PartyClearances = dict[tuple[str, str], set[str]]
 
 
-def live_clearances(session: Session, parties: Sequence[tuple[str | None, str]]) -> list[Clearance]:
+class LiveClearance(NamedTuple):
+    """What a screening needs of a clearance: whom it names, which entry, and that entry's reviewed content."""
+
+    reference: str | None
+    name_key: str | None
+    country: str | None
+    source: str
+    entity_id: str
+    entry_hash: str
+
+
+def _live_statement(*, by_reference: bool) -> Select[str | None, str | None, str | None, str, str, str]:
+    """Live clearances naming any of `name_keys` (or `references`). Built once: it runs for every
+    screening with matches, and plain columns cost less than ORM objects."""
+    party_filter: ColumnElement[bool] = col(Clearance.name_key).in_(bindparam("name_keys", expanding=True))
+    if by_reference:
+        party_filter = or_(col(Clearance.reference).in_(bindparam("references", expanding=True)), party_filter)
+    return (
+        select(
+            col(Clearance.reference),
+            col(Clearance.name_key),
+            col(Clearance.country),
+            col(Clearance.source),
+            col(Clearance.entity_id),
+            col(Clearance.entry_hash),
+        )
+        .where(party_filter)
+        .where(col(Clearance.revoked_at).is_(None))
+        .where(or_(col(Clearance.expires_at).is_(None), col(Clearance.expires_at) > bindparam("now")))
+    )
+
+
+_LIVE_BY_NAME = _live_statement(by_reference=False)
+_LIVE_BY_REFERENCE_OR_NAME = _live_statement(by_reference=True)
+
+
+def live_clearances(db: Session | Connection, parties: Sequence[tuple[str | None, str]]) -> list[LiveClearance]:
     """Live clearances of any of these parties (reference, name), in one query for a whole batch."""
     references = sorted({reference for reference, _ in parties if reference})
     name_keys = sorted({party_name_key(name) for _, name in parties})
     if not references and not name_keys:
         return []
-    party_filter: ColumnElement[bool] = col(Clearance.name_key).in_(name_keys)
+    parameters: dict[str, object] = {"name_keys": name_keys, "now": utc_now()}
+    statement = _LIVE_BY_NAME
     if references:
-        party_filter = or_(col(Clearance.reference).in_(references), party_filter)
-    now = utc_now()
-    return list(
-        session.execute(
-            select(Clearance)
-            .where(party_filter)
-            .where(col(Clearance.revoked_at).is_(None))
-            .where(or_(col(Clearance.expires_at).is_(None), col(Clearance.expires_at) > now))
-        ).scalars()
-    )
+        statement = _LIVE_BY_REFERENCE_OR_NAME
+        parameters["references"] = references
+    return [LiveClearance(*row) for row in db.execute(statement, parameters)]
 
 
 def clearances_of(
-    clearances: Sequence[Clearance], *, reference: str | None, name: str, country: str | None
+    clearances: Sequence[LiveClearance], *, reference: str | None, name: str, country: str | None
 ) -> PartyClearances:
     """(source, entity_id) -> entry hashes cleared for this one party."""
     key = party_name_key(name)

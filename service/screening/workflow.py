@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlalchemy import Connection, Engine
 
 from service.config import Settings
 from service.errors import InvalidInput, PayloadTooLarge
@@ -58,10 +57,11 @@ class ItemError:
 Screened = tuple[PartyIn, ScreenResponse, list[Match]]
 
 
-def _decide(session: Session, screened: Sequence[Screened], kind: ScreeningKind | None) -> None:
-    """Apply the parties' clearances (one query for all of them), decide, count."""
-    with_matches = [item for item in screened if item[1].matches]
-    clearances = live_clearances(session, [(party.reference, party.name) for party, _, _ in with_matches])
+def _apply_clearances(connection: Connection, with_matches: Sequence[Screened]) -> None:
+    """Mark cleared matches and decide again without them (one query for all the parties)."""
+    clearances = live_clearances(connection, [(party.reference, party.name) for party, _, _ in with_matches])
+    if not clearances:
+        return
     for party, response, matches in with_matches:
         cleared = clearances_of(clearances, reference=party.reference, name=party.name, country=party.country)
         if not cleared:
@@ -69,6 +69,9 @@ def _decide(session: Session, screened: Sequence[Screened], kind: ScreeningKind 
         for out, match in zip(response.matches, matches, strict=True):
             out.cleared = match.entry.content_hash in cleared.get((out.source, out.entity_id), ())
         response.decision = strictest([out.decision for out in response.matches if not out.cleared])
+
+
+def _count(screened: Sequence[Screened], kind: ScreeningKind | None) -> None:
     metrics = get_metrics()
     for _, response, _ in screened:
         if kind is not None:
@@ -88,10 +91,13 @@ def match_party(context: ScreeningContext, party: PartyIn) -> Screened:
 
 
 def decide(context: ScreeningContext, screened: Sequence[Screened], kind: ScreeningKind | None) -> None:
-    """Apply clearances and decide. Reads the store only when some party has matches (see `needs_store`)."""
-    # A session opens a connection only when used: screenings without matches query nothing.
-    with Session(context.engine) as session:
-        _decide(session, screened, kind)
+    """Apply clearances, decide and count. Reads the store only when some party has matches (`needs_store`)."""
+    with_matches = [item for item in screened if needs_store(item)]
+    if with_matches:
+        # One read, no transaction to open and roll back around it (two round trips fewer).
+        with context.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            _apply_clearances(connection, with_matches)
+    _count(screened, kind)
 
 
 def needs_store(screened: Screened) -> bool:
@@ -156,8 +162,7 @@ def screen_batch(
             continue
         results.append(item[1])
         screened.append(item)
-    with Session(context.engine) as session:
-        _decide(session, screened, "batch")
+    decide(context, screened, "batch")
     rows = [
         record_row(
             kind="batch",
@@ -177,6 +182,5 @@ def screen_batch(
 def screen_order_parties(context: ScreeningContext, parties: list[PartyIn]) -> list[ScreenResponse]:
     """Every party of an order, clearances applied; the order is recorded as one audit record by the caller."""
     screened = [match_party(context, party) for party in parties]
-    with Session(context.engine) as session:
-        _decide(session, screened, None)
+    decide(context, screened, None)
     return [response for _, response, _ in screened]
