@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import fcntl
 import uuid
 from collections.abc import Iterator
@@ -73,3 +74,18 @@ def test_sqlite_writers_of_several_processes_take_turns(writer: AuditWriter, eng
         fcntl.flock(other_process, fcntl.LOCK_UN)
     pending.result(timeout=10)
     assert _stored(engine) == 1
+
+
+def test_coroutines_each_wait_for_their_own_commit(writer: AuditWriter, engine: Engine) -> None:
+    taken = _row()
+
+    async def screenings() -> list[BaseException | None]:
+        await writer.write_async([taken])
+        concurrent = [writer.write_async([_row()]) for _ in range(20)]
+        duplicate = writer.write_async([_row(str(taken["id"]))])
+        return await asyncio.gather(*concurrent, duplicate, return_exceptions=True)
+
+    outcomes = asyncio.run(screenings())
+    assert outcomes[:20] == [None] * 20
+    assert isinstance(outcomes[20], Exception)
+    assert _stored(engine) == 21

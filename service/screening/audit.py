@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Engine, delete, insert, or_, select
 from sqlmodel import Session, col
 
 from service.auth import Principal
+from service.db import json_text
 from service.errors import InvalidInput, NotFound
 from service.screening.schemas import ScreenResponse
 from service.screening.tables import ScreeningRecord
@@ -62,10 +63,39 @@ def store_records(engine: Engine, rows: Sequence[dict[str, Any]]) -> None:
             insert_records(connection, rows)
 
 
+_COLUMNS = (
+    "id",
+    "created_at",
+    "kind",
+    "caller",
+    "reference",
+    "decision",
+    "batch_id",
+    "request",
+    "response",
+    "list_versions",
+)
+_JSON_COLUMNS = frozenset({"request", "response", "list_versions"})
+_COPY = f"COPY screening_record ({', '.join(_COLUMNS)}) FROM STDIN"
+
+
 def insert_records(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert audit rows in the caller's transaction."""
-    if rows:
+    """Insert audit rows in the caller's transaction.
+
+    On PostgreSQL through COPY: the audit trail takes a row per screening, and COPY costs both
+    sides a fraction of an INSERT per row (no statement per row to bind and execute).
+    """
+    if not rows:
+        return
+    if connection.dialect.name != "postgresql":
         connection.execute(insert(ScreeningRecord), list(rows))
+        return
+    with (
+        connection.connection.driver_connection.cursor() as cursor,  # type: ignore[union-attr]
+        cursor.copy(_COPY) as copy,
+    ):
+        for row in rows:
+            copy.write_row([json_text(row[column]) if column in _JSON_COLUMNS else row[column] for column in _COLUMNS])
 
 
 def get_record(session: Session, screening_id: str, caller: Principal) -> ScreeningRecord:

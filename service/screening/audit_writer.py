@@ -34,6 +34,11 @@ log = logging.getLogger(__name__)
 MAX_ROWS_PER_COMMIT = 2000
 _STOP = object()
 
+# Who waits for a commit: a thread (`write`) or a coroutine on an event loop (`write_async`).
+Waiter = Future[None] | asyncio.Future[None]
+Pending = tuple[list[dict[str, Any]], Waiter]
+Outcome = tuple[Waiter, BaseException | None]
+
 
 class AuditWriter:
     def __init__(self, engine: Engine) -> None:
@@ -57,7 +62,12 @@ class AuditWriter:
         self.submit(rows).result()
 
     async def write_async(self, rows: Sequence[dict[str, Any]]) -> None:
-        await asyncio.wrap_future(self.submit(rows))
+        """`write` for a coroutine: the event loop serves other requests while the rows are committed."""
+        if not rows:
+            return
+        committed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queue.put((list(rows), committed))
+        await committed
 
     def close(self, timeout: float = 30.0) -> None:
         self._queue.put(_STOP)
@@ -82,9 +92,11 @@ class AuditWriter:
                     break
                 pending.append(more)
                 rows.extend(more[0])
-            self._commit(rows, pending)
+            outcomes: list[Outcome] = []
+            self._commit(rows, pending, outcomes)
+            _settle(outcomes)
 
-    def _commit(self, rows: list[dict[str, Any]], pending: list[tuple[list[dict[str, Any]], Future[None]]]) -> None:
+    def _commit(self, rows: list[dict[str, Any]], pending: list[Pending], outcomes: list[Outcome]) -> None:
         try:
             self._store(rows)
         except Exception as error:
@@ -93,13 +105,12 @@ class AuditWriter:
             # record) and the writer keeps serving.
             if len(pending) == 1:
                 log.exception("audit write of %d records failed", len(rows))
-                pending[0][1].set_exception(error)
+                outcomes.append((pending[0][1], error))
                 return
-            for own_rows, done in pending:
-                self._commit(own_rows, [(own_rows, done)])
+            for own_rows, waiter in pending:
+                self._commit(own_rows, [(own_rows, waiter)], outcomes)
             return
-        for _rows, done in pending:
-            done.set_result(None)
+        outcomes.extend((waiter, None) for _rows, waiter in pending)
 
     def _store(self, rows: list[dict[str, Any]]) -> None:
         if self._connection is None:
@@ -119,3 +130,31 @@ class AuditWriter:
                 connection.close()
             except Exception:  # a dead connection may fail to close; it is dropped either way
                 log.debug("closing the audit writer's connection failed", exc_info=True)
+
+
+def _settle(outcomes: list[Outcome]) -> None:
+    """Wake every waiter; coroutines with one call per event loop, not one wake-up per request."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[None], BaseException | None]]] = {}
+    for waiter, error in outcomes:
+        if isinstance(waiter, Future):
+            if error is None:
+                waiter.set_result(None)
+            else:
+                waiter.set_exception(error)
+        else:
+            by_loop.setdefault(waiter.get_loop(), []).append((waiter, error))
+    for loop, waiting in by_loop.items():
+        try:
+            loop.call_soon_threadsafe(_settle_on_loop, waiting)
+        except RuntimeError:  # the loop has closed (shutdown): nobody waits any more
+            log.debug("event loop closed before %d audit waiters were woken", len(waiting))
+
+
+def _settle_on_loop(waiting: list[tuple[asyncio.Future[None], BaseException | None]]) -> None:
+    for future, error in waiting:
+        if future.done():  # the request was cancelled (client gone); its rows are stored all the same
+            continue
+        if error is None:
+            future.set_result(None)
+        else:
+            future.set_exception(error)
