@@ -16,6 +16,7 @@ import hashlib
 import hmac
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Literal
@@ -23,6 +24,7 @@ from typing import Annotated, Literal
 from fastapi import Depends, Request
 from sqlalchemy import Engine, func, select
 from sqlmodel import Field, Session, SQLModel, col
+from starlette.concurrency import run_in_threadpool
 
 from service.errors import Conflict, InvalidInput, NotFound, ScreeningError
 from service.timeutil import UTCDateTime, utc_now
@@ -121,13 +123,35 @@ def _static_keys(entries: list[str]) -> list[tuple[str, Scope, str]]:
 
 
 class Authenticator:
-    """Resolves a presented key to a principal; knows whether any key is configured at all."""
+    """Resolves a presented key to a principal; knows whether any key is configured at all.
 
-    def __init__(self, engine: Engine, static_keys: list[str]) -> None:
+    A key found valid is remembered for `cache_seconds`, so a screening does not wait for a store
+    read to authenticate; a revoked key therefore stops working within that time on every replica.
+    Only valid keys are remembered: made-up keys cannot grow the cache.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        static_keys: list[str],
+        *,
+        cache_seconds: float = 5.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._engine = engine
         self._static = _static_keys(static_keys)
         self._open_checked_at = 0.0
         self._open = not self._static
+        self._cache_seconds = cache_seconds
+        self._clock = clock
+        self._valid: dict[str, tuple[Principal, float]] = {}  # sha256 of a presented key -> (principal, checked at)
+
+    def remembered(self, presented: str) -> Principal | None:
+        """The principal of a key found valid less than `cache_seconds` ago; None means: look it up."""
+        found = self._valid.get(_hash(presented))
+        if found is None or self._clock() - found[1] >= self._cache_seconds:
+            return None
+        return found[0]
 
     def is_open(self) -> bool:
         """True when no key exists anywhere (the API then serves everyone, on loopback only)."""
@@ -144,6 +168,16 @@ class Authenticator:
         return self._open
 
     def authenticate(self, presented: str) -> Principal | None:
+        """Look the key up (static keys, then the store); reads the store, so call it off the event loop."""
+        found = self._lookup(presented)
+        key = _hash(presented)
+        if found is None:
+            self._valid.pop(key, None)
+        elif self._cache_seconds > 0:
+            self._valid[key] = (found, self._clock())
+        return found
+
+    def _lookup(self, presented: str) -> Principal | None:
         for name, scope, secret in self._static:
             if hmac.compare_digest(presented.encode(), secret.encode()):
                 return Principal(name, scope)
@@ -170,14 +204,17 @@ def _presented_key(request: Request) -> str | None:
 
 
 async def principal(request: Request) -> Principal:
-    # async so FastAPI does not move it to a worker thread; the key lookup is a fast indexed read.
+    # async so FastAPI does not move it to a worker thread for every request: a remembered key costs a
+    # hash; only a key not seen lately is looked up, in a worker thread.
     authenticator: Authenticator = request.app.state.authenticator
     presented = _presented_key(request)
     if presented is None:
         if authenticator.is_open():
             return ANONYMOUS
         raise Unauthorized("an API key is required: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'")
-    found = authenticator.authenticate(presented)
+    found = authenticator.remembered(presented)
+    if found is None:
+        found = await run_in_threadpool(authenticator.authenticate, presented)
     if found is None:
         raise Unauthorized("the API key is not valid or has been revoked")
     request.state.principal = found.name

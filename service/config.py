@@ -63,6 +63,9 @@ class Settings(BaseSettings):
         description="Static API keys, comma-separated `name:scope:secret` (scope screen or admin).",
         repr=False,
     )
+    api_key_cache_seconds: float = Field(
+        5.0, ge=0, description="How long a replica trusts a key it found valid (a revoked key works that much longer)."
+    )
     webhook_urls: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Comma-separated URLs that receive monitoring alerts (HTTP POST, JSON)."
     )

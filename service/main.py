@@ -69,7 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.catalogue = catalogue
         app.state.index_holder = holder
-        app.state.authenticator = Authenticator(engine, settings.api_keys)
+        app.state.authenticator = Authenticator(engine, settings.api_keys, cache_seconds=settings.api_key_cache_seconds)
         app.state.audit_writer = AuditWriter(engine)
         app.state.policy_store = PolicyStore(settings.lists_dir)
         app.state.policy_store.get()  # a broken policy fails start-up loudly rather than the first order

@@ -36,7 +36,9 @@ def keys(engine: Engine) -> dict[str, str]:
 @pytest.fixture
 def client(engine: Engine, settings: Settings, keys: dict[str, str]) -> Iterator[TestClient]:
     _ingest(engine, settings, BASE_ROWS)
-    with TestClient(create_app(settings.model_copy(update={"max_batch": 5}))) as test_client:
+    # Keys are checked on every request here (no cache): revocation must show at once.
+    app = create_app(settings.model_copy(update={"max_batch": 5, "api_key_cache_seconds": 0}))
+    with TestClient(app) as test_client:
         yield test_client
 
 
