@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -106,6 +107,10 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+# The server runs as the Helm chart deploys it: a (static) API key required, one JSON access-log line per request.
+BENCH_API_KEY = "bench-" + secrets.token_urlsafe(24)
+
+
 @contextlib.contextmanager
 def running_server(url: str, *, workers: int, timeout: float = 180.0) -> Iterator[str]:
     """`screening serve` on loopback against the store at `url`; yields the base URL once ready."""
@@ -114,9 +119,12 @@ def running_server(url: str, *, workers: int, timeout: float = 180.0) -> Iterato
         **os.environ,
         "SCREENING_DATABASE_URL": url,
         "SCREENING_DATA_DIR": str(BENCH_DATA),
-        "SCREENING_LOG_LEVEL": "WARNING",
-        "SCREENING_API_KEYS": "",
+        "SCREENING_LOG_LEVEL": "INFO",
+        "SCREENING_LOG_JSON": "true",
+        "SCREENING_API_KEYS": f"bench:screen:{BENCH_API_KEY}",
     }
+    log_path = BENCH_DATA / "server.log"
+    log = log_path.open("wb")
     process = subprocess.Popen(
         [
             sys.executable,
@@ -132,7 +140,7 @@ def running_server(url: str, *, workers: int, timeout: float = 180.0) -> Iterato
         ],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,  # a file, not a pipe: nobody reads the log while the benchmark runs
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -140,7 +148,7 @@ def running_server(url: str, *, workers: int, timeout: float = 180.0) -> Iterato
         deadline = started + timeout
         while True:
             if process.poll() is not None:
-                raise RuntimeError(f"server exited: {process.stderr.read().decode()[-2000:] if process.stderr else ''}")
+                raise RuntimeError(f"server exited: {log_path.read_text(errors='replace')[-2000:]}")
             with contextlib.suppress(httpx.HTTPError):
                 if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
                     break
@@ -158,6 +166,7 @@ def running_server(url: str, *, workers: int, timeout: float = 180.0) -> Iterato
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+        log.close()
 
 
 async def post_json(
@@ -166,6 +175,7 @@ async def post_json(
     """One keep-alive HTTP/1.1 POST on an open connection: a client thin enough not to be the bottleneck."""
     writer.write(
         b"POST " + path.encode() + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        b"Authorization: Bearer " + BENCH_API_KEY.encode() + b"\r\n"
         b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body
     )
     await writer.drain()

@@ -22,7 +22,7 @@ from service.matching import build_index
 from service.metrics import get_metrics
 from service.monitoring.routes import install_monitoring
 from service.monitoring.runs import monitoring_worker
-from service.observability import ObservabilityMiddleware
+from service.observability import ObservabilityMiddleware, configure_logging
 from service.orders import routes as order_routes
 from service.orders.store import PolicyStore
 from service.screening import clearance_routes
@@ -131,5 +131,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def app_from_environment() -> FastAPI:
-    """Entry point for `uvicorn --factory` (used by `screening serve` with several workers)."""
-    return create_app(get_settings())
+    """Entry point for `uvicorn --factory` (`screening serve`). Every worker process runs it, and a worker
+    does not inherit the parent's logging set-up: without this its access log would go nowhere."""
+    settings = get_settings()
+    configure_logging(settings.log_level, json=settings.log_json)
+    return create_app(settings)

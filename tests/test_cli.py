@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
 import random
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.factories import BASE_ROWS, ofac_csv_set
 
 SCREENING = [sys.executable, "-m", "service.cli"]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 @pytest.fixture
@@ -145,3 +155,39 @@ def test_screen_file_resumes(run, small_list: list[str], tmp_path: Path) -> None
 def test_db_upgrade_and_audit_purge(run) -> None:  # type: ignore[no-untyped-def]
     assert "up to date" in run("db", "upgrade").stdout
     assert "deleted 0 screening records" in run("audit", "purge", "--older-than-days", "30").stdout
+
+
+def test_serve_with_two_workers_logs_every_request(tmp_path: Path, database_url: str, small_list: list[str]) -> None:
+    env = {
+        **os.environ,
+        "SCREENING_DATA_DIR": str(tmp_path),
+        "SCREENING_DATABASE_URL": database_url,
+        "SCREENING_LOG_JSON": "true",
+        "SCREENING_API_KEYS": "",
+    }
+    subprocess.run([*SCREENING, "ingest", "us_ofac_sdn", *small_list], env=env, check=True, capture_output=True)
+    port = free_port()
+    log_path = tmp_path / "serve.log"
+    with log_path.open("wb") as log:
+        server = subprocess.Popen(
+            [*SCREENING, "serve", "--port", str(port), "--workers", "2"], env=env, stderr=log, cwd=tmp_path
+        )
+        try:
+            base = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                with contextlib.suppress(httpx.HTTPError):
+                    if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                        break
+                time.sleep(0.2)
+            for _ in range(6):
+                # A new connection each time, so that both workers get some.
+                assert httpx.post(f"{base}/v1/screen", json={"name": "Hans Müller"}, timeout=10).status_code == 200
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    lines = [json.loads(line) for line in log_path.read_text().splitlines() if line.startswith("{")]
+    access = [line for line in lines if line.get("route") == "/v1/screen"]
+    assert len(access) == 6
+    assert all(line["status"] == 200 and line["screening_id"] for line in access)
+    assert "Hans" not in log_path.read_text()  # no personal data at INFO
