@@ -13,7 +13,7 @@ from fastapi import Depends, Request
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from service.auth import Principal, principal
+from service.auth import principal
 from service.config import Settings
 from service.screening.index_state import IndexHolder, IndexSnapshot
 from service.screening.workflow import ScreeningContext
@@ -49,8 +49,10 @@ async def get_catalogue(request: Request) -> Catalogue:
     return catalogue
 
 
-async def get_screening_context(request: Request, caller: Annotated[Principal, Depends(principal)]) -> ScreeningContext:
-    """Everything a screening needs, in one dependency: each one FastAPI resolves costs time on the hot path."""
+async def get_screening_context(request: Request) -> ScreeningContext:
+    """Everything a screening needs, the caller included, in one dependency: each dependency FastAPI
+    resolves costs time on the hot path."""
+    caller = await principal(request)
     state = request.app.state
     return ScreeningContext(
         state.engine, state.settings, state.catalogue, state.index_holder.snapshot, caller.name, state.audit_writer

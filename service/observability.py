@@ -12,7 +12,6 @@ method, route, status, duration, request id and the screening id an endpoint lef
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import sys
@@ -22,6 +21,7 @@ from collections.abc import MutableMapping
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.metrics import Metrics, get_metrics
@@ -134,8 +134,8 @@ class JsonFormatter(logging.Formatter):
             entry["exception"] = self.formatException(record.exc_info)
         if record.stack_info:
             entry["stack"] = self.formatStack(record.stack_info)
-        # default=str: an odd extra (a datetime, a UUID) must not lose the whole line.
-        return json.dumps(entry, ensure_ascii=False, default=str)
+        # default=str: an odd extra (a datetime, a UUID) must not lose the whole line. orjson: a line per request.
+        return orjson.dumps(entry, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 class PlainFormatter(logging.Formatter):

@@ -11,21 +11,38 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+from pydantic import TypeAdapter
 from sqlalchemy import Connection, Engine, delete, insert, or_, select
 from sqlmodel import Session, col
 
 from service.auth import Principal
 from service.db import json_text
 from service.errors import InvalidInput, NotFound
-from service.screening.schemas import ScreenResponse
+from service.screening.schemas import ListVersionRef, ScreenResponse
 from service.screening.tables import ScreeningRecord
 from service.timeutil import utc_now
 
+_RESPONSE = TypeAdapter(ScreenResponse)
+_LIST_REFS = TypeAdapter(list[ListVersionRef])
+
+
+def response_json(response: ScreenResponse) -> bytes:
+    """The response as the caller receives it (and as the audit trail stores it)."""
+    return _RESPONSE.dump_json(response)
+
 
 def record_row(
-    *, kind: str, caller: str, request: dict[str, Any], response: ScreenResponse, batch_id: str | None = None
+    *,
+    kind: str,
+    caller: str,
+    request: dict[str, Any],
+    response: ScreenResponse,
+    batch_id: str | None = None,
+    sent: bytes | None = None,
 ) -> dict[str, Any]:
-    payload = response.model_dump(mode="json")
+    """The audit row of one screening. `sent`: the response body the caller got, stored as is (JSON
+    columns take it as a pre-serialised fragment rather than serialising it again)."""
     return {
         "id": response.screening_id,
         "created_at": response.screened_at,
@@ -35,8 +52,8 @@ def record_row(
         "decision": response.decision,
         "batch_id": batch_id,
         "request": request,
-        "response": payload,
-        "list_versions": payload["lists"],
+        "response": orjson.Fragment(sent if sent is not None else response_json(response)),
+        "list_versions": orjson.Fragment(_LIST_REFS.dump_json(response.lists)),
     }
 
 

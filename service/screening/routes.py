@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from service.api_errors import error_responses
 from service.auth import PrincipalDep
 from service.deps import ScreeningContextDep, SessionDep
-from service.screening.audit import get_record, query_records
+from service.screening.audit import get_record, query_records, response_json
 from service.screening.schemas import (
     BatchItemError,
     BatchRequest,
@@ -36,8 +36,8 @@ from service.screening.workflow import (
 router = APIRouter(prefix="/v1", tags=["screening"])
 
 
-@router.post("/screen", responses=error_responses(400, 401, 403, 422, 503))
-async def screen(party: PartyIn, request: Request, context: ScreeningContextDep) -> ScreenResponse:
+@router.post("/screen", response_model=ScreenResponse, responses=error_responses(400, 401, 403, 422, 503))
+async def screen(party: PartyIn, request: Request, context: ScreeningContextDep) -> Response:
     """Screen one party against every loaded list (or `sources`).
 
     The decision is the strictest of the matches not cleared: `block` for a certain
@@ -53,12 +53,14 @@ async def screen(party: PartyIn, request: Request, context: ScreeningContextDep)
     else:
         decide(context, [screened], "single")
     response = screened[1]
+    # Serialised once: the body the caller gets is the one the audit trail stores.
+    body = response_json(response)
     if party.monitor:
         await run_in_threadpool(record_single, context, party, response)
     else:
-        await context.write_audit_async([single_row(context, party, response)])
+        await context.write_audit_async([single_row(context, party, response, sent=body)])
     request.state.screening_id = response.screening_id
-    return response
+    return Response(body, media_type="application/json")
 
 
 @router.post("/screen/batch", responses=error_responses(400, 401, 403, 413, 422, 503))

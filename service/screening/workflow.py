@@ -113,10 +113,15 @@ def screen_single(context: ScreeningContext, party: PartyIn, *, kind: ScreeningK
 
 
 def single_row(
-    context: ScreeningContext, party: PartyIn, response: ScreenResponse, *, kind: ScreeningKind = "single"
+    context: ScreeningContext,
+    party: PartyIn,
+    response: ScreenResponse,
+    *,
+    kind: ScreeningKind = "single",
+    sent: bytes | None = None,
 ) -> dict[str, Any]:
     request = party.model_dump(mode="json", exclude_none=True)
-    return record_row(kind=kind, caller=context.caller, request=request, response=response)
+    return record_row(kind=kind, caller=context.caller, request=request, response=response, sent=sent)
 
 
 def record_single(
