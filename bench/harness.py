@@ -179,12 +179,10 @@ async def post_json(
         b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body
     )
     await writer.drain()
-    status_line = await reader.readline()
+    head = await reader.readuntil(b"\r\n\r\n")
+    status_line, *header_lines = head.split(b"\r\n")
     length = 0
-    while True:
-        line = await reader.readline()
-        if line in (b"\r\n", b""):
-            break
+    for line in header_lines:
         name, _, value = line.partition(b":")
         if name.strip().lower() == b"content-length":
             length = int(value.strip())
