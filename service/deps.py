@@ -55,7 +55,13 @@ async def get_screening_context(request: Request) -> ScreeningContext:
     caller = await principal(request)
     state = request.app.state
     return ScreeningContext(
-        state.engine, state.settings, state.catalogue, state.index_holder.snapshot, caller.name, state.audit_writer
+        state.engine,
+        state.settings,
+        state.catalogue,
+        state.index_holder.snapshot,
+        caller.name,
+        state.audit_writer,
+        state.clearance_directory,
     )
 
 

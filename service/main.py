@@ -28,6 +28,7 @@ from service.orders.store import PolicyStore
 from service.screening import clearance_routes
 from service.screening import routes as screening_routes
 from service.screening.audit_writer import AuditWriter
+from service.screening.clearance_directory import ClearanceDirectory
 from service.screening.index_state import IndexHolder, IndexSnapshot
 from service.sources import routes as list_routes
 from service.sources.catalogue import Catalogue, load_catalogue
@@ -71,12 +72,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.index_holder = holder
         app.state.authenticator = Authenticator(engine, settings.api_keys, cache_seconds=settings.api_key_cache_seconds)
         app.state.audit_writer = AuditWriter(engine)
+        app.state.clearance_directory = ClearanceDirectory(engine)
         app.state.policy_store = PolicyStore(settings.lists_dir)
         app.state.policy_store.get()  # a broken policy fails start-up loudly rather than the first order
         app.state.refresh_runner = RefreshRunner(engine, settings, on_done=holder.refresh)
         if app.state.authenticator.is_open():
             log.warning("no API key configured: the API is open to anyone who can reach it (bind to loopback only)")
         await run_in_threadpool(_refresh_and_publish, holder, catalogue)
+        await run_in_threadpool(app.state.clearance_directory.reload)
         scheduler = None
         if settings.scheduler_enabled:
             scheduler = background_scheduler()
@@ -86,10 +89,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             # The index poll picks up list versions activated by any process sharing the store; the
             # monitoring worker re-screens monitored parties after each of them (also those a CronJob
-            # ingested) and sends due webhooks.
+            # ingested) and sends due webhooks. The clearance directory learns of clearances made elsewhere.
             poll = functools.partial(_refresh_and_publish, holder, catalogue)
             async with (
                 periodic("index poll", poll, settings.index_poll_seconds, first_now=False),
+                periodic(
+                    "clearance directory",
+                    app.state.clearance_directory.reload,
+                    settings.index_poll_seconds,
+                    first_now=False,
+                ),
                 monitoring_worker(engine, settings, build_index),
             ):
                 yield

@@ -14,6 +14,7 @@ from sqlmodel import col
 from service.auth import create_key, revoke_key
 from service.config import Settings
 from service.main import create_app
+from service.screening.clearances import create_clearance, revoke_clearance
 from service.screening.tables import Clearance
 from service.sources.catalogue import load_catalogue
 from service.sources.ingest import IngestOptions, ingest_files
@@ -222,3 +223,35 @@ def test_bad_clearances(
     response = client.post("/v1/clearances", json=body, headers=_auth(keys["admin"]))
     assert response.status_code == status
     assert field in response.json()["detail"]
+
+
+def test_a_clearance_made_through_another_replica_applies_after_the_directory_reload(
+    client: TestClient, engine: Engine, keys: dict[str, str]
+) -> None:
+    # Written straight to the shared store, as another replica's API would.
+    create_clearance(
+        engine=engine,
+        actor="compliance",
+        source="us_ofac_sdn",
+        entity_id="22790",
+        reason="Different person: born 1990 in Lyon",
+        reference="CUST-1",
+        name=None,
+        country=None,
+        expires_at=None,
+    )
+    headers = _auth(keys["screen"])
+    # Until this replica reloads its directory, the match stays uncleared: the stricter answer.
+    assert client.post("/v1/screen", json=MADURO, headers=headers).json()["decision"] != "clear"
+    client.app.state.clearance_directory.reload()  # type: ignore[attr-defined]
+    assert client.post("/v1/screen", json=MADURO, headers=headers).json()["decision"] == "clear"
+
+
+def test_a_revocation_through_another_replica_applies_at_once(
+    client: TestClient, engine: Engine, keys: dict[str, str]
+) -> None:
+    clearance = _clear(client, keys["admin"], reference="CUST-1")
+    headers = _auth(keys["screen"])
+    assert client.post("/v1/screen", json=MADURO, headers=headers).json()["decision"] == "clear"
+    revoke_clearance(engine=engine, actor="compliance", clearance_id=str(clearance["id"]))
+    assert client.post("/v1/screen", json=MADURO, headers=headers).json()["decision"] != "clear"

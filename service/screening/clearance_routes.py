@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from service.api_errors import error_responses
 from service.auth import AdminDep
 from service.deps import CatalogueDep, EngineDep, SessionDep
 from service.errors import NotFound
+from service.screening.clearance_directory import ClearanceDirectory
 from service.screening.clearances import create_clearance, list_clearances, revoke_clearance
 from service.screening.schemas import clean_text, validate_country
 from service.screening.tables import Clearance
@@ -83,8 +84,13 @@ def _out(clearance: Clearance) -> ClearanceOut:
 
 
 @router.post("", status_code=201, responses=error_responses(401, 403, 404, 422))
-def post_clearance(body: ClearanceIn, caller: AdminDep, engine: EngineDep, catalogue: CatalogueDep) -> ClearanceOut:
-    """Record that a party was reviewed against a list entry and is not that party."""
+def post_clearance(
+    body: ClearanceIn, request: Request, caller: AdminDep, engine: EngineDep, catalogue: CatalogueDep
+) -> ClearanceOut:
+    """Record that a party was reviewed against a list entry and is not that party.
+
+    It applies at once to screenings through this replica, and within `SCREENING_INDEX_POLL_SECONDS`
+    through the others (until then they report the match as not cleared)."""
     catalogue.get(body.source)
     clearance = create_clearance(
         engine=engine,
@@ -97,6 +103,8 @@ def post_clearance(body: ClearanceIn, caller: AdminDep, engine: EngineDep, catal
         country=body.country,
         expires_at=body.expires_at,
     )
+    directory: ClearanceDirectory = request.app.state.clearance_directory
+    directory.learn(clearance)
     return _out(clearance)
 
 

@@ -48,7 +48,7 @@ async def screen(party: PartyIn, request: Request, context: ScreeningContextDep)
     # much. Store reads (clearances, only when there are matches) block, so they go to a worker thread;
     # the audit record is committed by the writer thread, together with concurrent requests'.
     screened = match_party(context, party)
-    if needs_store(screened):
+    if needs_store(context, screened):
         await run_in_threadpool(decide, context, [screened], "single")
     else:
         decide(context, [screened], "single")

@@ -17,6 +17,7 @@ from service.metrics import ScreeningKind, get_metrics
 from service.monitoring.registry import register_screened
 from service.screening.audit import record_row, store_records
 from service.screening.audit_writer import AuditWriter
+from service.screening.clearance_directory import ClearanceDirectory
 from service.screening.clearances import clearances_of, live_clearances
 from service.screening.index_state import IndexSnapshot
 from service.screening.schemas import PartyIn, ScreenResponse
@@ -32,6 +33,7 @@ class ScreeningContext:
     snapshot: IndexSnapshot | None
     caller: str
     audit: AuditWriter | None = None  # the API's group-commit writer; None writes directly (CLI)
+    clearances: ClearanceDirectory | None = None  # the API's directory; None looks every party up (CLI)
 
     def store(self, rows: Sequence[dict[str, Any]]) -> None:
         if self.audit is not None:
@@ -92,17 +94,21 @@ def match_party(context: ScreeningContext, party: PartyIn) -> Screened:
 
 def decide(context: ScreeningContext, screened: Sequence[Screened], kind: ScreeningKind | None) -> None:
     """Apply clearances, decide and count. Reads the store only when some party has matches (`needs_store`)."""
-    with_matches = [item for item in screened if needs_store(item)]
+    with_matches = [item for item in screened if needs_store(context, item)]
     if with_matches:
-        # One read, no transaction to open and roll back around it (two round trips fewer).
+        # One read for them all, no transaction to open and roll back around it (two round trips fewer).
         with context.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             _apply_clearances(connection, with_matches)
     _count(screened, kind)
 
 
-def needs_store(screened: Screened) -> bool:
-    """Whether deciding this screening reads clearances from the store (only a match can be cleared)."""
-    return bool(screened[1].matches)
+def needs_store(context: ScreeningContext, screened: Screened) -> bool:
+    """Whether deciding this screening reads clearances from the store: only a match can be cleared,
+    and only a party the clearance directory names can have a clearance."""
+    party, response, _ = screened
+    if not response.matches:
+        return False
+    return context.clearances is None or context.clearances.may_clear([(party.reference, party.name)])
 
 
 def screen_single(context: ScreeningContext, party: PartyIn, *, kind: ScreeningKind = "single") -> ScreenResponse:
