@@ -112,6 +112,8 @@ def insert_records(connection: Connection, rows: Sequence[dict[str, Any]]) -> No
         cursor.copy(_COPY) as copy,
     ):
         for row in rows:
+            if row["created_at"].tzinfo is None:  # what UTCDateTime refuses on the INSERT path
+                raise ValueError("created_at: naive datetime given; use timezone-aware UTC")
             copy.write_row([json_text(row[column]) if column in _JSON_COLUMNS else row[column] for column in _COLUMNS])
 
 

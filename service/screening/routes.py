@@ -45,8 +45,9 @@ async def screen(party: PartyIn, request: Request, context: ScreeningContextDep)
     Every screening is stored in the audit trail under its `screening_id`.
     """
     # Matching is CPU work of well under a millisecond: done on the event loop, a thread hop would cost as
-    # much. Store reads (clearances, only when there are matches) block, so they go to a worker thread;
-    # the audit record is committed by the writer thread, together with concurrent requests'.
+    # much. The store read for clearances (only for a matched party the clearance directory names) blocks,
+    # so it goes to a worker thread; the audit record is committed by the writer thread, together with
+    # concurrent requests'.
     screened = match_party(context, party)
     if needs_store(context, screened):
         await run_in_threadpool(decide, context, [screened], "single")

@@ -93,7 +93,7 @@ def match_party(context: ScreeningContext, party: PartyIn) -> Screened:
 
 
 def decide(context: ScreeningContext, screened: Sequence[Screened], kind: ScreeningKind | None) -> None:
-    """Apply clearances, decide and count. Reads the store only when some party has matches (`needs_store`)."""
+    """Apply clearances, decide and count. Reads the store only for the parties `needs_store` picks."""
     with_matches = [item for item in screened if needs_store(context, item)]
     if with_matches:
         # One read for them all, no transaction to open and roll back around it (two round trips fewer).
