@@ -134,7 +134,7 @@ def main() -> None:
     unit = f"batch of {args.batch}" if args.batch else "single screen"
     print(
         f"POST {'/v1/screen/batch' if args.batch else '/v1/screen'}: {args.requests} requests ({unit}),"
-        f" {args.concurrency} concurrent clients, audit trail on"
+        f" {args.concurrency} concurrent clients; audit trail on, API key required, JSON access log at INFO"
     )
     print("| database   | workers | requests/s | parties/s | p50 ms | p95 ms | p99 ms | errors |")
     print("|------------|---------|------------|-----------|--------|--------|--------|--------|")
