@@ -15,10 +15,10 @@ from service.matching.types import Match, Query, QueryType
 from service.metrics import get_metrics
 from service.monitoring.schemas import MonitoredPartyIn
 from service.monitoring.tables import MonitoredParty
-from service.screening.clearances import applicable_clearances
+from service.screening.clearances import applicable_clearances, mark_cleared
 from service.screening.index_state import IndexSnapshot
 from service.screening.schemas import PartyIn, ScreenResponse, parse_birth_date
-from service.screening.service import screen_party, strictest
+from service.screening.service import screen_party
 from service.screening.tables import AuditEvent
 from service.sources.catalogue import Catalogue
 from service.sources.model import Identifier
@@ -106,9 +106,7 @@ def _clear(session: Session, party: MonitoredPartyIn, response: ScreenResponse, 
     if not response.matches:
         return
     cleared = applicable_clearances(session, reference=party.reference, name=party.name, country=party.country)
-    for out, match in zip(response.matches, matches, strict=True):
-        out.cleared = match.entry.content_hash in cleared.get((out.source, out.entity_id), set())
-    response.decision = strictest([out.decision for out in response.matches if not out.cleared])
+    mark_cleared(response, matches, cleared)
 
 
 def entry_hashes(

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, insert, or_, select, update
+from sqlalchemy import Engine, bindparam, insert, update
 from sqlmodel import Session, col
 
 from service.config import Settings
@@ -45,11 +45,11 @@ from service.monitoring.search import (
     worker_count,
 )
 from service.monitoring.tables import Alert, MonitoredParty, MonitorRun, WebhookDelivery
-from service.screening.clearances import party_name_key
+from service.screening.clearances import PartyClearances, clearances_of, live_clearances
 from service.screening.index_state import load_active_versions
 from service.screening.schemas import ListVersionRef, MatchOut, ScreenResponse
 from service.screening.service import strictest
-from service.screening.tables import Clearance, ScreeningRecord
+from service.screening.tables import ScreeningRecord
 from service.timeutil import utc_now
 
 log = logging.getLogger(__name__)
@@ -77,40 +77,13 @@ class RescreenResult:
         return sum(self.alerts.values())
 
 
-def _live_clearances(session: Session, rows: Sequence[PartyRow]) -> dict[str, dict[tuple[str, str], set[str]]]:
+def _live_clearances(session: Session, rows: Sequence[PartyRow]) -> dict[str, PartyClearances]:
     """reference -> (source, entity_id) -> cleared entry hashes, for a chunk of parties, in one query."""
-    if not rows:
-        return {}
-    keys = {row.reference: party_name_key(row.name) for row in rows}
-    now = utc_now()
-    clearances = list(
-        session.execute(
-            select(Clearance)
-            .where(
-                or_(
-                    col(Clearance.reference).in_(list(keys)),
-                    col(Clearance.name_key).in_(sorted(set(keys.values()))),
-                )
-            )
-            .where(col(Clearance.revoked_at).is_(None))
-            .where(or_(col(Clearance.expires_at).is_(None), col(Clearance.expires_at) > now))
-        ).scalars()
-    )
-    result: dict[str, dict[tuple[str, str], set[str]]] = {}
-    for row in rows:
-        cleared: dict[tuple[str, str], set[str]] = {}
-        for clearance in clearances:
-            if clearance.reference is not None:
-                applies = clearance.reference == row.reference
-            else:
-                # As in normal screening: a name clearance given with a country covers that country only.
-                applies = clearance.name_key == keys[row.reference] and (
-                    not clearance.country or clearance.country == row.country
-                )
-            if applies:
-                cleared.setdefault((clearance.source, clearance.entity_id), set()).add(clearance.entry_hash)
-        result[row.reference] = cleared
-    return result
+    clearances = live_clearances(session, [(row.reference, row.name) for row in rows])
+    return {
+        row.reference: clearances_of(clearances, reference=row.reference, name=row.name, country=row.country)
+        for row in rows
+    }
 
 
 def _set_cleared(matches: list[dict[str, Any]], cleared: dict[tuple[str, str], set[str]]) -> list[dict[str, Any]]:

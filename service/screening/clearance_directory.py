@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Engine, or_, select
+from sqlalchemy import Engine, select
 from sqlmodel import col
 
-from service.screening.clearances import party_name_key
+from service.screening.clearances import is_live, party_name_key
 from service.screening.tables import Clearance
 from service.timeutil import utc_now
 
@@ -30,12 +30,7 @@ class ClearanceDirectory:
 
     def reload(self) -> None:
         """Read the references and name keys of all live clearances (blocking: call it off the event loop)."""
-        now = utc_now()
-        statement = (
-            select(col(Clearance.reference), col(Clearance.name_key))
-            .where(col(Clearance.revoked_at).is_(None))
-            .where(or_(col(Clearance.expires_at).is_(None), col(Clearance.expires_at) > now))
-        )
+        statement = select(col(Clearance.reference), col(Clearance.name_key)).where(is_live(utc_now()))
         with self._engine.connect() as connection:
             rows = connection.execute(statement).all()
         name_keys = frozenset(name_key for _, name_key in rows if name_key)

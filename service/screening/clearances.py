@@ -18,10 +18,13 @@ from datetime import datetime
 from typing import NamedTuple
 
 from anyascii import anyascii
-from sqlalchemy import ColumnElement, Connection, Engine, Select, bindparam, or_, select
+from sqlalchemy import BindParameter, ColumnElement, Connection, Engine, Select, and_, bindparam, or_, select
 from sqlmodel import Session, col
 
 from service.errors import InvalidInput, NotFound
+from service.matching.types import Match
+from service.screening.schemas import ScreenResponse
+from service.screening.service import strictest
 from service.screening.tables import AuditEvent, Clearance
 from service.sources.entries import active_entry
 from service.timeutil import utc_now
@@ -98,6 +101,13 @@ def revoke_clearance(*, engine: Engine, actor: str, clearance_id: str) -> Cleara
         return clearance
 
 
+def is_live(now: datetime | BindParameter[datetime]) -> ColumnElement[bool]:
+    """Not revoked and not expired at `now`: the clearances that apply."""
+    return and_(
+        col(Clearance.revoked_at).is_(None), or_(col(Clearance.expires_at).is_(None), col(Clearance.expires_at) > now)
+    )
+
+
 def list_clearances(
     session: Session, *, reference: str | None, source: str | None, include_inactive: bool, limit: int, offset: int
 ) -> list[Clearance]:
@@ -107,10 +117,7 @@ def list_clearances(
     if source is not None:
         statement = statement.where(col(Clearance.source) == source)
     if not include_inactive:
-        now = utc_now()
-        statement = statement.where(col(Clearance.revoked_at).is_(None)).where(
-            or_(col(Clearance.expires_at).is_(None), col(Clearance.expires_at) > now)
-        )
+        statement = statement.where(is_live(utc_now()))
     return list(session.execute(statement.limit(limit).offset(offset)).scalars())
 
 
@@ -144,8 +151,7 @@ def _live_statement(*, by_reference: bool) -> Select[str | None, str | None, str
             col(Clearance.entry_hash),
         )
         .where(party_filter)
-        .where(col(Clearance.revoked_at).is_(None))
-        .where(or_(col(Clearance.expires_at).is_(None), col(Clearance.expires_at) > bindparam("now")))
+        .where(is_live(bindparam("now")))
     )
 
 
@@ -182,6 +188,13 @@ def clearances_of(
         if by_reference or by_name:
             cleared[(clearance.source, clearance.entity_id)].add(clearance.entry_hash)
     return cleared
+
+
+def mark_cleared(response: ScreenResponse, matches: Sequence[Match], cleared: PartyClearances) -> None:
+    """Flag the matches these clearances cover (for the entry content reviewed) and decide without them."""
+    for out, match in zip(response.matches, matches, strict=True):
+        out.cleared = match.entry.content_hash in cleared.get((out.source, out.entity_id), ())
+    response.decision = strictest([out.decision for out in response.matches if not out.cleared])
 
 
 def applicable_clearances(

@@ -18,10 +18,10 @@ from service.monitoring.registry import register_screened
 from service.screening.audit import record_row, store_records
 from service.screening.audit_writer import AuditWriter
 from service.screening.clearance_directory import ClearanceDirectory
-from service.screening.clearances import clearances_of, live_clearances
+from service.screening.clearances import clearances_of, live_clearances, mark_cleared
 from service.screening.index_state import IndexSnapshot
 from service.screening.schemas import PartyIn, ScreenResponse
-from service.screening.service import screen_party, strictest
+from service.screening.service import screen_party
 from service.sources.catalogue import Catalogue
 
 
@@ -66,11 +66,8 @@ def _apply_clearances(connection: Connection, with_matches: Sequence[Screened]) 
         return
     for party, response, matches in with_matches:
         cleared = clearances_of(clearances, reference=party.reference, name=party.name, country=party.country)
-        if not cleared:
-            continue
-        for out, match in zip(response.matches, matches, strict=True):
-            out.cleared = match.entry.content_hash in cleared.get((out.source, out.entity_id), ())
-        response.decision = strictest([out.decision for out in response.matches if not out.cleared])
+        if cleared:
+            mark_cleared(response, matches, cleared)
 
 
 def _count(screened: Sequence[Screened], kind: ScreeningKind | None) -> None:
