@@ -12,6 +12,7 @@ the corpus. Names are ranked by rarity-weighted part hits and only the best
 from __future__ import annotations
 
 import gc
+import heapq
 import math
 from array import array
 from collections import Counter, defaultdict
@@ -28,6 +29,7 @@ from service.matching.attributes import (
     legal_form,
     normalise_identifier,
 )
+from service.matching.fuzzy_vocabulary import FuzzyVocabulary
 from service.matching.legal_forms import LEGAL_WORDS, is_legal_word
 from service.matching.names import NameRecord, PreparedName, prepare
 from service.matching.phonetic import deletion_keys, skeleton
@@ -54,6 +56,9 @@ class SearchTuning:
     min_hit_share: float = 0.5
     large_posting: int = 4000
     max_groups: int = 12
+    # Unknown query parts looked up in the fuzzy vocabulary per query, and listed parts taken per lookup.
+    max_near_lookups: int = 3
+    max_near_parts: int = 8
 
 
 @lru_cache(maxsize=500_000)
@@ -86,6 +91,11 @@ def _query_part_keys(token: str) -> tuple[str, ...]:
         keys.extend(token[:i] + token[i + 1 :] for i in range(len(token)))
         keys.extend(token[:i] + token[i + 1] + token[i] + token[i + 2 :] for i in range(len(token) - 1))
     return tuple(keys)
+
+
+def _is_filler(part: str) -> bool:
+    """Particles and legal-form words (misspelt ones too) only find names when nothing else can."""
+    return part in PARTICLES or part in LEGAL_WORDS or is_legal_word(part)
 
 
 def _join_keys(first: str, second: str) -> tuple[str, ...]:
@@ -148,21 +158,52 @@ class Index:
         self._name_total = max(len(raw), 1)
         self._idf = {token: self._weight(count) for token, count in document_frequency.items()}
         self._unseen_weight = self._weight(1)
-        postings: defaultdict[str, array[int]] = defaultdict(lambda: array("i"))
         self.names: list[NameRecord] = []
-        for name_id, (number, prepared, weak) in enumerate(raw):
+        for number, prepared, weak in raw:
             part_weights = tuple(self.part_weight(token) for token in prepared.tokens)
             self.names.append(NameRecord(number, prepared, part_weights, weak))
-            keys = {key for group in _key_groups(prepared, query=False) for key in group}
-            for key in keys:
-                postings[key].append(name_id)
-        self._postings = dict(postings)
+        self._build_shapes()
         # Names are stored entry by entry: entry n owns names [offsets[n], offsets[n + 1]).
         self._offsets = array("i", [0] * (len(self.entries) + 1))
         for record in self.names:
             self._offsets[record.entry + 1] += 1
         for number in range(len(self.entries)):
             self._offsets[number + 1] += self._offsets[number]
+
+    def _build_shapes(self) -> None:
+        """Group names that normalise alike: candidates are shapes, so the same name on many lists is one candidate.
+
+        Scoring depends only on a name's parts (and how they compare, see `PreparedName.mode`), so a shape is
+        scored once and every list's entry bearing it shares the score. Postings hold shape ids.
+        """
+        shape_ids: dict[tuple[tuple[str, ...], int], int] = {}
+        self._shapes: list[NameRecord] = []  # one representative name per shape
+        members: list[list[int]] = []
+        source_bits: dict[str, int] = {}
+        masks: list[int] = []
+        for name_id, record in enumerate(self.names):
+            shape_key = (record.name.tokens, record.name.mode)
+            shape = shape_ids.get(shape_key)
+            if shape is None:
+                shape = shape_ids[shape_key] = len(self._shapes)
+                self._shapes.append(record)
+                members.append([])
+                masks.append(0)
+            members[shape].append(name_id)
+            source = self.entries[record.entry].source
+            bit = source_bits.setdefault(source, 1 << len(source_bits))
+            masks[shape] |= bit
+        self._source_bits = source_bits
+        self._shape_sources = masks
+        self._shape_members = [array("i", ids) for ids in members]
+        self._shape_sizes = bytes(min(len(record.name.tokens), 255) for record in self._shapes)
+        postings: defaultdict[str, array[int]] = defaultdict(lambda: array("i"))
+        for shape, record in enumerate(self._shapes):
+            for key in {key for group in _key_groups(record.name, query=False) for key in group}:
+                postings[key].append(shape)
+        self._postings = dict(postings)
+        self._vocabulary = FuzzyVocabulary(token for record in self._shapes for token in record.name.tokens)
+        self._shape_total = max(len(self._shapes), 1)
         # Common keys are also kept as sets: a query intersects its pool with them in C.
         self._large = {
             key: frozenset(ids) for key, ids in self._postings.items() if len(ids) > self.tuning.large_posting
@@ -191,13 +232,28 @@ class Index:
     def _members(self, key: str) -> frozenset[int] | array[int]:
         return self._large.get(key) or self._postings[key]
 
-    def _candidates(self, query: PreparedName) -> list[int]:
+    def _add_near_parts(self, query: PreparedName, groups: list[tuple[str, ...]]) -> None:
+        """Unknown query parts (a typo or an unlisted name) also look up listed parts two edits away."""
+        looked_up = 0
+        for position, part in enumerate(query.tokens):
+            if part in self._postings or _is_filler(part):
+                continue
+            near = self._vocabulary.near(part)[: self.tuning.max_near_parts]
+            if near:
+                groups[position] = (*groups[position], *near)
+            looked_up += 1
+            if looked_up == self.tuning.max_near_lookups:
+                break
+
+    def _candidates(self, query: PreparedName, sources: frozenset[str] | None) -> list[int]:
+        """Shape ids worth scoring, best first: names of the wanted lists sharing the query's rarest parts."""
         counter: Counter[int] = Counter()
         large: list[tuple[list[str], int, int]] = []
         groups = []
         all_groups = _key_groups(query, query=True)
+        self._add_near_parts(query, all_groups)
         # Particles and legal-form words only find names when nothing else can.
-        telling = [group for group in all_groups if group[0] not in PARTICLES and group[0] not in LEGAL_WORDS]
+        telling = [group for group in all_groups if not _is_filler(group[0])]
         for group in telling or all_groups:
             keys = [key for key in group if key in self._postings]
             if keys:
@@ -207,7 +263,7 @@ class Index:
         for keys, size in groups[: self.tuning.max_groups]:
             smallest = min(len(self._postings[key]) for key in keys)
             # Hits through a rare part count more (1..4 votes) than through a common one.
-            votes = 1 + min(3, int(math.log10(max(self._name_total / smallest, 1.0))))
+            votes = 1 + min(3, int(math.log10(max(self._shape_total / smallest, 1.0))))
             if size > self.tuning.large_posting:
                 large.append((keys, size, votes))
                 continue
@@ -241,12 +297,23 @@ class Index:
                     confirmed.update(pool.intersection(self._members(key)))
                 for _ in range(votes):
                     counter.update(confirmed)
-        ranked = counter.most_common(self.tuning.max_candidates)
+        items: Iterable[tuple[int, int]] = counter.items()
+        if sources is not None:
+            # Filtered before the cut, so that names of other lists cannot crowd out the wanted ones.
+            wanted = sum(bit for source, bit in self._source_bits.items() if source in sources)
+            masks = self._shape_sources
+            items = [item for item in items if masks[item[0]] & wanted]
+        sizes = self._shape_sizes
+        # At equal hits the shorter name first (the same hits cover more of it), then the earlier one, so
+        # that the cut does not depend on set iteration order.
+        ranked = heapq.nlargest(
+            self.tuning.max_candidates, items, key=lambda item: (((item[1] << 8) - sizes[item[0]]) << 24) - item[0]
+        )
         if not ranked:
             return []
         # Names with under half the best name's rarity-weighted hits cannot win.
         cutoff = ranked[0][1] * self.tuning.min_hit_share
-        return [name_id for name_id, hits in ranked if hits >= cutoff]
+        return [shape for shape, hits in ranked if hits >= cutoff]
 
     def search(self, query: Query, *, thresholds: MatchThresholds, limit: int) -> list[Match]:
         prepared = prepare(query.name)
@@ -254,26 +321,35 @@ class Index:
         cache: PartCache = {}
         # Rank every candidate by its score alone; the explained score is built only for the best name of
         # an entry that can still reach the threshold (most candidates cannot).
-        ranked: dict[int, tuple[float, NameRecord]] = {}
-        for name_id in self._candidates(prepared) if prepared.tokens else ():
-            record = self.names[name_id]
-            entry = self.entries[record.entry]
-            if query.sources is not None and entry.source not in query.sources:
-                continue
-            value = name_score_value(prepared, query_weights, record.name, record.weights, self.weights, cache)
-            current = ranked.get(record.entry)
-            if current is None or value > current[0]:
-                ranked[record.entry] = (value, record)
+        ranked: dict[int, tuple[float, NameRecord, int]] = {}
+        wanted = query.sources
+        for shape in self._candidates(prepared, wanted) if prepared.tokens else ():
+            representative = self._shapes[shape]
+            value = name_score_value(
+                prepared, query_weights, representative.name, representative.weights, self.weights, cache
+            )
+            for name_id in self._shape_members[shape]:
+                record = self.names[name_id]
+                if wanted is not None and self.entries[record.entry].source not in wanted:
+                    continue
+                current = ranked.get(record.entry)
+                if current is None or value > current[0]:
+                    ranked[record.entry] = (value, record, shape)
         identified = self._identified(query)
-        best: dict[int, tuple[NameScore, NameRecord]] = {
-            number: (score_name(prepared, query_weights, record.name, record.weights, self.weights, cache), record)
-            for number, (value, record) in ranked.items()
-            if value + 0.1 >= thresholds.review or number in identified
-        }
+        explained: dict[int, NameScore] = {}
+        best: dict[int, tuple[NameScore, NameRecord]] = {}
+        for number, (value, record, shape) in ranked.items():
+            if value + 0.1 >= thresholds.review or number in identified:
+                result = explained.get(shape)
+                if result is None:
+                    result = explained[shape] = score_name(
+                        prepared, query_weights, record.name, record.weights, self.weights, cache
+                    )
+                best[number] = (result, record)
         for number in identified - best.keys():
             entry = self.entries[number]
             found = self._best_name_of(number, prepared, query_weights, cache)
-            if found is not None and (query.sources is None or entry.source in query.sources):
+            if found is not None and (wanted is None or entry.source in wanted):
                 best[number] = found
         matches: list[Match] = []
         for number, (result, record) in best.items():

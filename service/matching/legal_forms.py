@@ -11,6 +11,8 @@ companies share another ("stock": JSC, AO, PJSC, AG, SA, PLC, 株式会社 ...).
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
@@ -27,6 +29,14 @@ _FORMS: dict[str, tuple[str, ...]] = {
         "gmbh", "sarl", "srl", "sro", "bv", "sp z oo", "spolka z oo", "fze", "fzco", "fzc", "fz llc",
         "fzllc", "llc fz", "youxian gongsi", "youxian zeren gongsi", "yugen kaisha", "ltda", "eurl",
         "limited liability partnership", "llp", "lp", "limited partnership", "kg", "gmbh co kg",
+        "pvt limited", "private ltd", "pvt ltd co", "pte limited", "pty limited",
+        "gesellschaft mit beschrankter haftung", "gesellschaft mit beschraenkter haftung",
+        "sociedad de responsabilidad limitada", "sociedad limitada", "sl", "sociedade limitada",
+        "sociedade por quotas", "societe a responsabilite limitee", "societa a responsabilita limitata",
+        "besloten vennootschap", "limited sirketi", "ltd sti", "ltd sirketi", "limited sti", "sti",
+        "tovarystvo z obmezhenoyu vidpovidalnistyu", "sherkat ba masuliyat mahdud", "sherkat ba masouliat mahdoud",
+        "sharikat dhat masuliyah mahdudah", "sharikat dhat al masuliyah al mahdudah", "dhat masuliyah mahdudah",
+        "sociedad civil", "sc",
     ),
     "stock": (
         "jsc", "ojsc", "cjsc", "pjsc", "ao", "oao", "zao", "pao", "nao", "ojsc", "jsco", "jstock co",
@@ -37,9 +47,17 @@ _FORMS: dict[str, tuple[str, ...]] = {
         "prat", "ag", "sa", "sas", "spa", "nv",
         "plc", "public limited company", "public company limited", "pcl", "tbk", "pt tbk",
         "kabushiki kaisha", "kabushiki gaisha", "gufen youxian gongsi", "jusik hoesa", "jusikhoesa",
+        "sociedad anonima", "sociedade anonima", "societe anonyme", "societa per azioni", "naamloze vennootschap",
+        "aktiengesellschaft", "anonim sirketi", "a s", "publichnoye aktsionernoye obshchestvo",
+        "aktsionerne tovarystvo", "pryvatne aktsionerne tovarystvo", "publichne aktsionerne tovarystvo",
+        "sherkat sahami khass", "sherkat sahami am", "sherkate sahami khass", "sahami khass", "sahami am",
+        "sharikat musahamah", "sharikat musahama", "sharikat musahamah khassah", "sharikat musahamah aammah",
     ),
     "corporation": ("inc", "incorporated", "corp", "corporation", "corp ltd"),
-    "company": ("co", "company", "cie", "compania", "kompaniya", "gongsi", "firma", "obshchestvo"),
+    "company": (
+        "co", "company", "cie", "compania", "kompaniya", "gongsi", "firma", "obshchestvo", "compagnie",
+        "compagnia", "companhia", "sharikat", "sharika", "sherkat", "sherkate", "shirkat", "sirketi",
+    ),
     "state_enterprise": (
         "fgup", "gup", "mup", "state unitary enterprise", "federal state unitary enterprise",
         "derzhavne pidpryiemstvo", "state enterprise",
@@ -47,6 +65,9 @@ _FORMS: dict[str, tuple[str, ...]] = {
     "partnership": ("partnership", "general partnership"),
     "non_profit": ("ano", "nko", "ano do", "autonomous non profit organization", "non profit organization"),
 }  # fmt: skip
+
+# Short abbreviations that are also given names or initials ("Pat", "S.L. Kumar") only end a name.
+TAIL_ONLY = frozenset({("sl",), ("sc",), ("sti",), ("a", "s"), ("sa",), ("ag",), ("nv",), ("bv",), ("as",)})
 
 # Longest phrases first so "co ltd" wins over "ltd".
 LEGAL_FORMS: tuple[tuple[tuple[str, ...], str], ...] = tuple(
@@ -71,20 +92,31 @@ NATIVE_FORMS: tuple[tuple[str, str], ...] = (
     ("股份有限公司", "stock"), ("有限责任公司", "limited"), ("有限責任公司", "limited"), ("有限公司", "limited"),
     ("株式会社", "stock"), ("有限会社", "limited"), ("주식회사", "stock"), ("유한회사", "limited"),
     ("(주)", "stock"), ("㈜", "stock"), ("公司", "company"),
+    # Arabic and Persian: the form is written apart, before ("company ...") or after the name.
+    ("سهامی خاص", "stock"), ("سهامی عام", "stock"), ("مساهمة", "stock"), ("المحدودة", "limited"),
+    ("ذ.م.م", "limited"), ("ذ م م", "limited"), ("ش.م.م", "limited"), ("با مسئولیت محدود", "limited"),
+    ("شركة", "company"), ("شرکت", "company"), ("شركت", "company"),
 )  # fmt: skip
 
 
 def strip_native_form(text: str) -> tuple[str, str | None]:
-    """Remove a CJK legal form at either end of `text`."""
-    if max(text, default="a") < "\u3000":
+    """Remove CJK, Arabic and Persian legal forms at either end of `text` (the first found is the class)."""
+    if max(text, default="a") < "\u0600":
         return text, None
     stripped = text.strip()
-    for form, kind in NATIVE_FORMS:
-        if stripped.endswith(form) and len(stripped) > len(form):
-            return stripped[: -len(form)].strip(), kind
-        if stripped.startswith(form) and len(stripped) > len(form):
-            return stripped[len(form) :].strip(), kind
-    return text, None
+    kind: str | None = None
+    changed = True
+    while changed:
+        changed = False
+        for form, form_kind in NATIVE_FORMS:
+            if stripped.endswith(form) and len(stripped) > len(form):
+                stripped, changed = stripped[: -len(form)].strip(), True
+            elif stripped.startswith(form) and len(stripped) > len(form):
+                stripped, changed = stripped[len(form) :].strip(), True
+            if changed:
+                kind = kind if kind not in (None, "company") else form_kind
+                break
+    return (stripped, kind) if kind is not None else (text, None)
 
 
 def strip_legal_form(tokens: list[str]) -> tuple[list[str], str | None]:
@@ -102,7 +134,7 @@ def strip_legal_form(tokens: list[str]) -> tuple[list[str], str | None]:
                 changed = True
                 break
             head = _BY_PHRASE.get(tuple(keys[:size]))
-            if head is not None:
+            if head is not None and tuple(tokens[:size]) not in TAIL_ONLY:
                 kind = kind or head
                 tokens, keys = tokens[size:], keys[size:]
                 changed = True
@@ -118,6 +150,7 @@ LEGAL_WORDS = frozenset(
 _LEGAL_WORD_LIST = sorted(LEGAL_WORDS)
 
 
+@lru_cache(maxsize=50_000)
 def is_legal_word(token: str) -> bool:
     """True for a legal-form word or a near spelling of one (one edit; two for long words)."""
     if len(token) < 4:

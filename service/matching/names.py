@@ -9,6 +9,8 @@ from service.matching.text import normalise
 
 # Scripts written without short vowels: their parts are compared by consonant key.
 ABJADS = frozenset({"Arab", "Hebr"})
+# How a name's parts compare with others (part of the similarity cache key).
+PLAIN, ABJAD, SYLLABIC = 0, 1, 2
 
 
 @dataclass(slots=True, frozen=True)
@@ -23,7 +25,10 @@ class PreparedName:
     script: str | None
     compact: str
     compact_skeleton: str
-    abjad: bool
+    # ABJAD: written without short vowels, compared by consonants. SYLLABIC: Chinese characters read as
+    # pinyin, where each syllable is one character: "yang" and "ying" are different characters, not
+    # spellings of one name, so only the same syllables (or a one-letter slip) agree.
+    mode: int
 
 
 def prepare(text: str) -> PreparedName:
@@ -39,7 +44,7 @@ def prepare(text: str) -> PreparedName:
         script=normalised.script,
         compact=compact,
         compact_skeleton=skeleton(compact),
-        abjad=normalised.script in ABJADS,
+        mode=ABJAD if normalised.script in ABJADS else SYLLABIC if normalised.script == "Hani" else PLAIN,
     )
 
 

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
-from service.matching.names import PreparedName
+from service.matching.names import ABJAD, SYLLABIC, PreparedName
 from service.matching.weights import FeatureWeights
 
-PartCache = dict[tuple[int, str, bool], tuple[float, str]]
+PartCache = dict[tuple[int, str, int], tuple[float, str]]
 
 
 @dataclass(slots=True, frozen=True)
@@ -48,6 +48,9 @@ def part_similarity(
         return (weights.initial, "initial") if a[0] == b[0] else (0.0, "")
     if a.isdigit() or b.isdigit():
         return 0.0, ""
+    one_edit = min(len(a), len(b)) >= weights.one_edit_length and OSA.distance(a, b, score_cutoff=1) <= 1
+    if SYLLABIC in (query.mode, listed.mode):
+        return (weights.one_edit, "one letter differs") if one_edit else (0.0, "")
     jw = JaroWinkler.normalized_similarity(a, b)
     # Jaro-Winkler is generous with shared prefixes (JING/JINGHUA 0.91): average it with
     # the edit-distance ratio (0.57 there), which is not. OSA counts a swap of two
@@ -58,13 +61,18 @@ def part_similarity(
     )
     if same_key and min(len(a), len(b)) >= weights.variant_length_ratio * max(len(a), len(b)):
         return max(letters, weights.phonetic_floor + weights.phonetic_gain * letters), "spelling variant"
-    if query.abjad or listed.abjad:
-        # Unvowelled transliterations: compare consonant keys instead of letters.
-        key_jw = JaroWinkler.normalized_similarity(query.skeletons[index], listed.skeletons[position])
-        if key_jw >= weights.part_floor:
-            return 0.9 * key_jw, "same consonants"
+    if ABJAD in (query.mode, listed.mode):
+        # Unvowelled transliterations: compare consonant keys instead of letters. A key that is only
+        # the start of the other (MH / MHMD) is another name.
+        key, other = query.skeletons[index], listed.skeletons[position]
+        if min(len(key), len(other)) >= weights.abjad_key_ratio * max(len(key), len(other)):
+            key_jw = JaroWinkler.normalized_similarity(key, other)
+            if key_jw >= weights.part_floor and (key == other or min(len(key), len(other)) > 2):
+                return 0.9 * key_jw, "same consonants"
     if jw >= weights.part_floor:
         similarity = 1.0 - weights.spelling_stretch * (1.0 - letters)
+        if one_edit:
+            return max(similarity, weights.one_edit), "one letter differs"
         if similarity >= weights.spelling_floor:
             return similarity, "similar spelling"
     return 0.0, ""
@@ -84,10 +92,10 @@ def _align(
     """The name score, the aligned part pairs and whether the spaceless comparison gave the score."""
     # The hottest loop of a screening (about 30 candidate names per query): kept flat on purpose.
     candidates: list[AlignedPair] = []
-    abjad = listed.abjad
+    mode = listed.mode
     for i in range(len(query.tokens)):
         for j, token in enumerate(listed.tokens):
-            key = (i, token, abjad)
+            key = (i, token, mode)
             found = cache.get(key)
             if found is None:
                 found = cache[key] = part_similarity(query, i, listed, j, weights)

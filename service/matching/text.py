@@ -4,8 +4,8 @@ Steps, in order: NFKC; native legal forms off (CJK); transliteration to Latin
 (`scripts.py`); ASCII folding (diacritics, ß, ø ...); case folding; apostrophes
 joined ("QA'IDA" = "QAIDA"), dotted acronyms joined ("L.L.C." = "LLC"), other
 punctuation to spaces (a comma-inverted "MADURO MOROS, Nicolas" becomes plain parts:
-part alignment does not depend on order); honorifics off; Arabic particles in one
-form (el/ul/ar-/as- -> al, ibn/ben/bn -> bin, Abdel/Abdul/Abd al- -> abdul); legal
+part alignment does not depend on order); honorifics off; ship-type prefixes off (M/V,
+MT, TANKER); Arabic particles in one form (el/ul/ar-/as- -> al, ibn/ben/bn -> bin, Abdel/Abdul/Abd al- -> abdul); legal
 form off both ends and kept as a class.
 """
 
@@ -37,6 +37,21 @@ _SONS = frozenset({"bin", "ibn", "ben", "bn", "ebn"})
 _PARTICLES = _SUN_LETTER_ARTICLES | _ARTICLES | _SONS
 _ABD_FORMS = ("abdul", "abdel", "abdal", "abdol", "abdoul", "abdu", "abd")
 _ABD_WHOLE = frozenset({"abdullah", "abdallah", "abdulla", "abdalla", "abdellah", "abdoulaye"})
+# Ship-type words customers put before a vessel's name (M/V, M.T., SS, TANKER ...); lists name the
+# ship alone. Written with a slash they fold to two parts ("m v").
+VESSEL_PREFIXES: tuple[tuple[str, ...], ...] = tuple(
+    sorted(  # longest first: "crude oil tanker" before "tanker"
+        (
+            tuple(phrase.split())
+            for phrase in (
+                "motor vessel", "motor tanker", "motor yacht", "oil tanker", "crude oil tanker", "tanker", "vessel",
+                "m v", "m t", "m y", "f v", "mv", "mt", "ss", "my", "fv", "mts", "mvs",
+            )
+        ),
+        key=len,
+        reverse=True,
+    )
+)  # fmt: skip
 
 
 @dataclass(slots=True, frozen=True)
@@ -88,6 +103,15 @@ def _particles(tokens: list[str]) -> list[str]:
     return out
 
 
+def strip_vessel_prefix(tokens: list[str]) -> list[str]:
+    """Drop a ship-type prefix ("MV", "M/T", "TANKER") when a name is left after it."""
+    for prefix in VESSEL_PREFIXES:
+        size = len(prefix)
+        if len(tokens) > size and tuple(tokens[:size]) == prefix:
+            return tokens[size:]
+    return tokens
+
+
 def normalise(text: str) -> NormalisedName:
     """Name parts, legal form class and source script of one name as written anywhere."""
     text = unicodedata.normalize("NFKC", text)
@@ -97,6 +121,6 @@ def normalise(text: str) -> NormalisedName:
     kept = [token for token in tokens if token not in HONORIFICS and token not in STOPWORDS]
     if kept:
         tokens = kept
-    tokens = _particles(tokens)
+    tokens = strip_vessel_prefix(_particles(tokens))
     tokens, legal_form = strip_legal_form(tokens)
     return NormalisedName(tuple(tokens), native_form or legal_form, script)

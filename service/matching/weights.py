@@ -29,11 +29,17 @@ class FeatureWeights:
     # counts from `spelling_floor`.
     spelling_stretch: float = 1.5
     spelling_floor: float = 0.6
+    # One letter added, dropped, changed or two swapped in parts of at least `one_edit_length` letters
+    # is a typo of the same part, however the letters around it compare ("FOREXT" / "FOREST").
+    one_edit: float = 0.9
+    one_edit_length: int = 5
     # Parts sharing a phonetic key count as spelling variants only when of similar length.
     variant_length_ratio: float = 0.7
     # Phonetic-key agreement lifts a part pair to floor + gain * Jaro-Winkler.
     phonetic_floor: float = 0.4
     phonetic_gain: float = 0.6
+    # Consonant keys of abjad-written parts agree only when the shorter is at least this share of the longer.
+    abjad_key_ratio: float = 0.75
     # An initial ("N.") against a full part.
     initial: float = 0.6
     # Rarity: a part's weight is its inverse document frequency, at least this.

@@ -1,0 +1,65 @@
+"""Listed name parts within two edits of a query part, found without scanning every part.
+
+A misspelt distinctive word ("Abvabngard" for "Avangard") shares no exact or phonetic key with
+the listed word when two letters are wrong, so the key postings of the index cannot find it. Here
+every listed part is indexed by its letter pairs (with start and end marks). One edit changes at
+most two pairs, so a part within `max_edits` edits of the query shares at least
+`pairs - 2 * max_edits` of the query's distinct pairs. Counting shared pairs is one numpy
+`bincount` over the postings of the query's pairs; the few parts that pass are checked with a
+real edit distance (OSA: a swap of neighbours is one edit).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+import numpy as np
+import numpy.typing as npt
+from rapidfuzz.distance import OSA
+
+MIN_PART_LENGTH = 5  # two edits in a shorter part leave too little of it to call it the same word
+
+
+def _pairs(part: str) -> set[str]:
+    marked = f"^{part}$"
+    return {marked[i : i + 2] for i in range(len(marked) - 1)}
+
+
+class FuzzyVocabulary:
+    """Immutable after construction; `near` only reads, so threads may share it."""
+
+    def __init__(self, parts: Iterable[str], *, max_edits: int = 2) -> None:
+        self.max_edits = max_edits
+        self._parts = sorted({part for part in parts if len(part) >= MIN_PART_LENGTH and not part.isdigit()})
+        self._lengths = np.fromiter((len(part) for part in self._parts), dtype=np.int16, count=len(self._parts))
+        postings: defaultdict[str, list[int]] = defaultdict(list)
+        for number, part in enumerate(self._parts):
+            for pair in _pairs(part):
+                postings[pair].append(number)
+        self._postings: dict[str, npt.NDArray[np.int32]] = {
+            pair: np.array(ids, dtype=np.int32) for pair, ids in postings.items()
+        }
+
+    def __len__(self) -> int:
+        return len(self._parts)
+
+    def near(self, part: str) -> list[str]:
+        """Listed parts within `max_edits` edits of `part`, the closest first (the part itself excluded)."""
+        if len(part) < MIN_PART_LENGTH or not self._parts:
+            return []
+        pairs = _pairs(part)
+        needed = len(pairs) - 2 * self.max_edits
+        arrays = [self._postings[pair] for pair in pairs if pair in self._postings]
+        if needed < 2 or len(arrays) < needed:
+            return []
+        shared = np.bincount(np.concatenate(arrays), minlength=len(self._parts))
+        close = (shared >= needed) & (np.abs(self._lengths - len(part)) <= self.max_edits)
+        found = []
+        for number in np.flatnonzero(close):
+            other = self._parts[number]
+            distance = OSA.distance(part, other, score_cutoff=self.max_edits)
+            if 0 < distance <= self.max_edits:
+                found.append((distance, other))
+        found.sort()
+        return [other for _, other in found]

@@ -1,0 +1,184 @@
+"""One table per failure class seen on names the project did not generate (issue 12).
+
+Each row is a query written as customer records write it and the listed name it must (or must
+not) find. The lists here are small and hand-made; the names are invented or composed from common
+parts, never taken from an evaluation set.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from service.matching import build_index
+from service.matching.fuzzy_vocabulary import FuzzyVocabulary
+from service.matching.text import normalise
+from service.matching.types import IndexedEntry, MatchThresholds, Query
+
+DEFAULT = MatchThresholds()
+
+
+def _entry(entity_id: str, name: str, type_: str = "person", source: str = "test") -> IndexedEntry:
+    return IndexedEntry(source=source, entity_id=entity_id, type=type_, name=name)  # type: ignore[arg-type]
+
+
+def _found(entries: list[IndexedEntry], query: Query, thresholds: MatchThresholds = DEFAULT) -> list[str]:
+    return [match.entry.entity_id for match in build_index(entries).search(query, thresholds=thresholds, limit=10)]
+
+
+# Class 1: ship-type words before a vessel's name are no name parts.
+@pytest.mark.parametrize(
+    ("query", "listed"),
+    [
+        ("MV NORTHERN LIGHT", "NORTHERN LIGHT"),
+        ("M/V NORTHERN LIGHT", "NORTHERN LIGHT"),
+        ("M.T. SEA BREEZE 7", "SEA BREEZE 7"),
+        ("M/T Sea Breeze 7", "SEA BREEZE 7"),
+        ("MT KALINA", "KALINA"),
+        ("SS Kalina", "KALINA"),
+        ("TANKER KALINA", "KALINA"),
+        ("Oil Tanker Kalina", "KALINA"),
+        ("KALINA", "M/V KALINA"),  # a list that writes the prefix itself
+    ],
+)
+def test_vessel_prefix_does_not_count_against_the_name(query: str, listed: str) -> None:
+    entries = [_entry("ship", listed, "vessel"), _entry("other", "KALININ, Sergei")]
+    matches = build_index(entries).search(Query(query, type="vessel"), thresholds=DEFAULT, limit=5)
+    assert matches and matches[0].entry.entity_id == "ship"
+    assert matches[0].score >= DEFAULT.block
+
+
+def test_vessel_prefix_alone_is_still_a_name() -> None:
+    assert normalise("M.V.").tokens == ("mv",)
+    assert normalise("Tanker").tokens == ("tanker",)
+
+
+# Class 2: a single-word name with one letter changed is a typo of that name, not another one.
+@pytest.mark.parametrize(
+    ("query", "listed"),
+    [("KORVEX", "KORVEN"), ("Brezza", "Breeza"), ("ALDAMIR", "ALDAMIRA"), ("Solvang", "Sovlang")],
+)
+def test_one_letter_off_single_word_alerts(query: str, listed: str) -> None:
+    assert _found([_entry("listed", listed, "vessel")], Query(query, type="vessel")) == ["listed"]
+
+
+def test_one_letter_off_is_found_among_many_names_sharing_a_shorter_word() -> None:
+    # Dozens of "X FOREX" companies share the query's first five letters; the vessel one edit away must win.
+    entries = [_entry(f"forex-{n}", f"FOREX {word} LLC", "organization") for n, word in enumerate(_WORDS)]
+    entries.append(_entry("ship", "FORELS", "vessel"))
+    assert _found(entries, Query("FOREXS"))[:1] == ["ship"]
+
+
+_WORDS = [f"{a}{b}" for a in ("ALFA", "BETA", "GAMA", "DELT", "OMEG", "SIGM") for b in ("TRADE", "CAPITAL")] * 3
+
+
+# Class 3: legal forms spelled out in any language are the same class as their abbreviations.
+@pytest.mark.parametrize(
+    ("query", "listed"),
+    [
+        ("Kessler Gesellschaft mit beschraenkter Haftung", "KESSLER GMBH"),
+        ("Kessler Gesellschaft mit beschränkter Haftung", "KESSLER GMBH"),
+        ("Transportes Ruano Sociedad Anonima", "TRANSPORTES RUANO S.A."),
+        ("Transportes Ruano Sociedade Anonima", "TRANSPORTES RUANO SA"),
+        ("Vantara Societe Anonyme", "VANTARA S.A."),
+        ("Vantara Aktiengesellschaft", "VANTARA AG"),
+        ("Vantara Naamloze Vennootschap", "VANTARA N.V."),
+        ("Kiran Exports PVT LIMITED", "KIRAN EXPORTS PVT LTD"),
+        ("Obshchestvo s Ogranichennoi Otvetstvennostyu Zarya", "OOO ZARYA"),
+        ("Zarya Limited Sirketi", "ZARYA LTD"),
+        ("Sherkat Sahami Khass Pars Gostar", "PARS GOSTAR PJSC"),
+        ("شركة الوادي المحدودة", "AL WADI LTD"),
+        ("瑞丰贸易有限公司", "RUIFENG MAOYI LLC"),
+    ],
+)
+def test_spelled_out_legal_form_is_the_abbreviation(query: str, listed: str) -> None:
+    entries = [_entry("firm", listed, "organization"), _entry("other", "ZARYA-M HOLDING", "organization")]
+    matches = build_index(entries).search(Query(query), thresholds=DEFAULT, limit=5)
+    assert matches and matches[0].entry.entity_id == "firm"
+
+
+@pytest.mark.parametrize("name", ["Pat Smith", "Sl Kumar Trading"])
+def test_short_legal_abbreviations_are_not_taken_from_the_front_of_a_personal_name(name: str) -> None:
+    assert normalise(name).tokens[0] == name.split()[0].lower()
+
+
+# Class 8: native-script names must not alert on names that share one syllable or a consonant prefix.
+@pytest.mark.parametrize(
+    ("query", "listed"),
+    [
+        ("魏洋", "WEI, Hsueh Ying"),  # Wei Yang: "yang" and "ying" are different characters
+        ("刘超", "Liu-chi SU"),  # Liu Chao: "chao" is not "chi"
+        ("海创信息有限公司", "Haiguang Xinxi Jishu Youxian Gongsi"),  # Haichuang is not Haiguang
+        ("محيا اشتری", "ASHTARI, Mahmud"),  # MH is not MHMD
+        ("زكي نجم", "CONSORCIO NUJOMA, S.C."),  # the legal form S.C. is no name part
+    ],
+)
+def test_native_script_near_names_do_not_alert(query: str, listed: str) -> None:
+    entries = [_entry("listed", listed), _entry("other", "PETROV, Ivan")]
+    assert _found(entries, Query(query)) == []
+
+
+@pytest.mark.parametrize(("query", "listed"), [("王伟", "WANG Wei"), ("张晓明", "ZHANG Xiaoming")])
+def test_han_names_still_find_their_pinyin(query: str, listed: str) -> None:
+    assert _found([_entry("listed", listed)], Query(query)) == ["listed"]
+
+
+# Class 9: adding a list never hides a match from another list.
+def test_names_repeated_on_many_lists_do_not_crowd_out_another_lists_match() -> None:
+    target = _entry("target", "VORANTEK SYSTEMS CO LTD", "organization", source="export")
+    crowd = [
+        _entry(f"crowd-{list_number}-{n}", f"VORANTEK {word} LLC", "organization", source=f"list{list_number}")
+        for list_number in range(6)
+        for n, word in enumerate(("HOLDING", "TRADE", "CAPITAL", "GROUP", "MARINE", "ENERGY", "SERVICES"))
+    ]
+    query = Query("Vorantek Systems Co., Ltd.")
+    alone = _found([target], query)
+    assert alone == ["target"]
+    assert "target" in _found([target, *crowd], query)
+
+
+def test_a_list_restriction_is_applied_before_candidates_are_cut() -> None:
+    wanted = _entry("wanted", "RUSTAMOV Farid", source="wanted")
+    others = [_entry(f"other-{n}", f"RUSTAMOV {given}", source="other") for n, given in enumerate(_GIVEN * 8)]
+    query = Query("Farid Rustamov", sources=frozenset({"wanted"}))
+    assert _found([wanted, *others], query) == ["wanted"]
+
+
+_GIVEN = ["Anar", "Elchin", "Rauf", "Vugar", "Ilham", "Tural"]
+
+
+# Class 2: the distinctive word two edits away is found even when the other words are common ones.
+@pytest.mark.parametrize(
+    ("query", "listed"),
+    [
+        ("Vostkostroi Group", "VOSTOKSTROY GROUP"),  # two swaps
+        ("Zelenogrda Trading JSC", "ZELENOGRAD TRADING JSC"),  # a swap and the legal form
+        ("Pavel Kolesnichneko", "KOLESNICHENKO, Pavel"),  # a common given name does not help
+        ("Tverdohkleb Holding", "TVERDOKHLEB HOLDING LLC"),
+    ],
+)
+def test_two_edits_in_the_distinctive_word_are_found_among_common_words(query: str, listed: str) -> None:
+    crowd = [
+        _entry(f"crowd-{n}", f"{word} {common}", "organization")
+        for n, (word, common) in enumerate(
+            (word, common)
+            for word in ("ALFA", "VEGA", "ORION", "NORD", "TITAN", "URAL", "DELTA", "PRIMA")
+            for common in ("GROUP", "TRADING JSC", "HOLDING LLC")
+        )
+    ]
+    crowd += [_entry(f"pavel-{n}", f"{surname}, Pavel") for n, surname in enumerate(("IVANOV", "SOKOLOV", "ORLOV"))]
+    assert _found([_entry("listed", listed, "organization"), *crowd], Query(query))[:1] == ["listed"]
+
+
+@pytest.mark.parametrize(
+    ("part", "near"),
+    [
+        ("avangrad", ["avangard"]),  # a swap
+        ("abvabngard", ["avangard"]),  # two letters added
+        ("avgd", []),  # too short to call two edits the same word
+        ("avangard", []),  # the part itself is not "near"
+        ("stoytrangsaz", ["stroytransgaz"]),  # a letter dropped, two swapped
+    ],
+)
+def test_fuzzy_vocabulary_finds_parts_within_two_edits(part: str, near: list[str]) -> None:
+    vocabulary = FuzzyVocabulary(["avangard", "avanti", "stroytransgaz", "stroyinvest", "garde"])
+    assert vocabulary.near(part) == near
