@@ -14,6 +14,7 @@ from __future__ import annotations
 import gc
 import heapq
 import math
+import operator
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -44,6 +45,7 @@ MIN_TYPO_KEY = 5  # one-deletion variants of shorter keys join unrelated names
 PARTICLES = frozenset(
     {"al", "bin", "bint", "abu", "ould", "y", "de", "da", "di", "du", "van", "von", "der", "la", "le"}
 )
+_HITS = operator.itemgetter(1)
 FREEZE_MIN_NAMES = 20_000  # small (delta) indexes are not worth a full collection
 PATRONYMIC_ENDINGS = ("ovich", "evich", "ovna", "evna", "ogly", "ogli", "kyzy")
 
@@ -54,7 +56,7 @@ class SearchTuning:
 
     max_candidates: int = 30
     min_hit_share: float = 0.5
-    large_posting: int = 4000
+    large_posting: int = 1000
     max_groups: int = 12
     # Unknown query parts looked up in the fuzzy vocabulary per query, and listed parts taken per lookup.
     max_near_lookups: int = 3
@@ -297,23 +299,37 @@ class Index:
                     confirmed.update(pool.intersection(self._members(key)))
                 for _ in range(votes):
                     counter.update(confirmed)
-        items: Iterable[tuple[int, int]] = counter.items()
+        items: list[tuple[int, int]] = list(counter.items())
         if sources is not None:
             # Filtered before the cut, so that names of other lists cannot crowd out the wanted ones.
             wanted = sum(bit for source, bit in self._source_bits.items() if source in sources)
             masks = self._shape_sources
             items = [item for item in items if masks[item[0]] & wanted]
-        sizes = self._shape_sizes
-        # At equal hits the shorter name first (the same hits cover more of it), then the earlier one, so
-        # that the cut does not depend on set iteration order.
-        ranked = heapq.nlargest(
-            self.tuning.max_candidates, items, key=lambda item: (((item[1] << 8) - sizes[item[0]]) << 24) - item[0]
-        )
+        ranked = self._cut(items)
         if not ranked:
             return []
         # Names with under half the best name's rarity-weighted hits cannot win.
         cutoff = ranked[0][1] * self.tuning.min_hit_share
         return [shape for shape, hits in ranked if hits >= cutoff]
+
+    def _cut(self, items: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """The `max_candidates` shapes with the most hits; at the cut, the shorter names, then the earlier ones.
+
+        Shorter first because the same hits cover more of a short name; earlier next so that the cut
+        never depends on set iteration order. Only the tied shapes at the cut are ordered in Python.
+        """
+        size = self.tuning.max_candidates
+        ranked = heapq.nlargest(size, items, key=_HITS)
+        if len(ranked) < size:
+            return ranked
+        floor = ranked[-1][1]
+        above = [item for item in ranked if item[1] > floor]
+        sizes = self._shape_sizes
+        # (size, shape) packed in one int: the tied shapes are ordered by C comparisons, without a key function.
+        tied = heapq.nsmallest(
+            size - len(above), [(sizes[shape] << 32) | shape for shape, hits in items if hits == floor]
+        )
+        return above + [(packed & 0xFFFFFFFF, floor) for packed in tied]
 
     def search(self, query: Query, *, thresholds: MatchThresholds, limit: int) -> list[Match]:
         prepared = prepare(query.name)

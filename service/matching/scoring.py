@@ -38,6 +38,10 @@ class NameScore:
     compact: bool  # the score comes from comparing the names written without spaces
 
 
+def _one_edit(a: str, b: str, weights: FeatureWeights) -> bool:
+    return min(len(a), len(b)) >= weights.one_edit_length and OSA.distance(a, b, score_cutoff=1) <= 1
+
+
 def part_similarity(
     query: PreparedName, index: int, listed: PreparedName, position: int, weights: FeatureWeights
 ) -> tuple[float, str]:
@@ -48,9 +52,8 @@ def part_similarity(
         return (weights.initial, "initial") if a[0] == b[0] else (0.0, "")
     if a.isdigit() or b.isdigit():
         return 0.0, ""
-    one_edit = min(len(a), len(b)) >= weights.one_edit_length and OSA.distance(a, b, score_cutoff=1) <= 1
     if SYLLABIC in (query.mode, listed.mode):
-        return (weights.one_edit, "one letter differs") if one_edit else (0.0, "")
+        return (weights.one_edit, "one letter differs") if _one_edit(a, b, weights) else (0.0, "")
     jw = JaroWinkler.normalized_similarity(a, b)
     # Jaro-Winkler is generous with shared prefixes (JING/JINGHUA 0.91): average it with
     # the edit-distance ratio (0.57 there), which is not. OSA counts a swap of two
@@ -71,7 +74,7 @@ def part_similarity(
                 return 0.9 * key_jw, "same consonants"
     if jw >= weights.part_floor:
         similarity = 1.0 - weights.spelling_stretch * (1.0 - letters)
-        if one_edit:
+        if _one_edit(a, b, weights):
             return max(similarity, weights.one_edit), "one letter differs"
         if similarity >= weights.spelling_floor:
             return similarity, "similar spelling"

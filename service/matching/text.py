@@ -53,6 +53,8 @@ VESSEL_PREFIXES: tuple[tuple[str, ...], ...] = tuple(
     )
 )  # fmt: skip
 
+_VESSEL_FIRST_WORDS = frozenset(prefix[0] for prefix in VESSEL_PREFIXES)
+
 
 @dataclass(slots=True, frozen=True)
 class NormalisedName:
@@ -105,6 +107,8 @@ def _particles(tokens: list[str]) -> list[str]:
 
 def strip_vessel_prefix(tokens: list[str]) -> list[str]:
     """Drop a ship-type prefix ("MV", "M/T", "TANKER") when a name is left after it."""
+    if not tokens or tokens[0] not in _VESSEL_FIRST_WORDS:
+        return tokens
     for prefix in VESSEL_PREFIXES:
         size = len(prefix)
         if len(tokens) > size and tuple(tokens[:size]) == prefix:
