@@ -2,7 +2,10 @@
 
 Each returns a `FeatureScore` (an adjustment added to the name score, and a sentence
 for the compliance officer) or None when the attribute is missing on either side:
-absence is never evidence. `contradicts` marks features that forbid an automatic block.
+absence is never evidence against a match. `contradicts` marks features that forbid an
+automatic block; so does `unverified`: a person's date of birth the customer record gives but
+the listed entry cannot confirm (a namesake of another generation would otherwise be blocked
+on the name alone).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ MIN_IDENTIFIER_LENGTH = 5  # shorter values (e.g. "123") collide by chance
 class Attribute:
     feature: FeatureScore
     contradicts: bool = False
+    unverified: bool = False
 
 
 def normalise_identifier(value: str) -> str:
@@ -32,8 +36,13 @@ def normalise_identifier(value: str) -> str:
 
 def _compare_dates(query: BirthDate, listed: BirthDate, weights: FeatureWeights) -> tuple[float, str, bool]:
     if query.year != listed.year:
-        if abs(query.year - listed.year) == 1:
+        gap = abs(query.year - listed.year)
+        if gap == 1:
             return weights.birth_date_near, f"birth year {query.year} is one off the listed {listed.value}", False
+        if gap >= weights.generation_gap_years:
+            # Another generation: a namesake (father, son), not a slip of the pen.
+            detail = f"born {query.value}, listed {listed.value}: {gap} years apart"
+            return weights.birth_date_generation, detail, True
         return weights.birth_date_contradiction, f"born {query.value}, listed {listed.value}: different year", True
     if query.month is None or listed.month is None:
         return weights.birth_date_year, f"birth year {query.year} agrees (listed {listed.value})", False
@@ -47,8 +56,13 @@ def _compare_dates(query: BirthDate, listed: BirthDate, weights: FeatureWeights)
 
 
 def birth_date(query: Query, entry: IndexedEntry, weights: FeatureWeights) -> Attribute | None:
-    if query.birth_date is None or not entry.birth_dates:
+    if query.birth_date is None:
         return None
+    if not entry.birth_dates:
+        if entry.type != "person":
+            return None
+        detail = f"born {query.birth_date.value}; the listed entry gives no date of birth to compare"
+        return Attribute(FeatureScore("birth_date", 0.0, detail), unverified=True)
     best = max((_compare_dates(query.birth_date, listed, weights) for listed in entry.birth_dates), key=lambda r: r[0])
     return Attribute(FeatureScore("birth_date", best[0], best[1]), contradicts=best[2])
 

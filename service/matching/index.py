@@ -427,7 +427,7 @@ class Index:
         elif (
             result.score >= thresholds.block
             and not record.weak
-            and not any(attribute.contradicts for attribute in attributes)
+            and not any(attribute.contradicts or attribute.unverified for attribute in attributes)
         ):
             decision = "block"
         else:

@@ -76,7 +76,9 @@ def part_similarity(
         similarity = 1.0 - weights.spelling_stretch * (1.0 - letters)
         if _one_edit(a, b, weights):
             return max(similarity, weights.one_edit), "one letter differs"
-        if similarity >= weights.spelling_floor:
+        if similarity >= weights.spelling_floor and min(len(a), len(b)) >= weights.variant_length_ratio * max(
+            len(a), len(b)
+        ):
             return similarity, "similar spelling"
     return 0.0, ""
 

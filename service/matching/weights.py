@@ -32,7 +32,7 @@ class FeatureWeights:
     # One letter added, dropped, changed or two swapped in parts of at least `one_edit_length` letters
     # is a typo of the same part, however the letters around it compare ("FOREXT" / "FOREST").
     one_edit: float = 0.9
-    one_edit_length: int = 5
+    one_edit_length: int = 6
     # Parts sharing a phonetic key count as spelling variants only when of similar length.
     variant_length_ratio: float = 0.7
     # Phonetic-key agreement lifts a part pair to floor + gain * Jaro-Winkler.
@@ -56,6 +56,9 @@ class FeatureWeights:
     birth_date_swapped: float = 0.02
     birth_date_near: float = 0.0
     birth_date_contradiction: float = -0.12
+    # Birth years this far apart pull even a perfect name below review.
+    generation_gap_years: int = 20
+    birth_date_generation: float = -0.2
     country_match: float = 0.03
     country_contradiction: float = -0.06
     type_contradiction: float = -0.25

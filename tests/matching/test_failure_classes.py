@@ -13,6 +13,7 @@ from service.matching import build_index
 from service.matching.fuzzy_vocabulary import FuzzyVocabulary
 from service.matching.text import normalise
 from service.matching.types import IndexedEntry, MatchThresholds, Query
+from service.sources.model import BirthDate
 
 DEFAULT = MatchThresholds()
 
@@ -182,3 +183,51 @@ def test_two_edits_in_the_distinctive_word_are_found_among_common_words(query: s
 def test_fuzzy_vocabulary_finds_parts_within_two_edits(part: str, near: list[str]) -> None:
     vocabulary = FuzzyVocabulary(["avangard", "avanti", "stroytransgaz", "stroyinvest", "garde"])
     assert vocabulary.near(part) == near
+
+
+# Class 10: an exact name born another generation apart, in an unrelated country, is a namesake.
+def _born(value: str) -> BirthDate:
+    return BirthDate(value, "day" if len(value) == 10 else "year")
+
+
+LISTED_PERSON = IndexedEntry(
+    source="test",
+    entity_id="listed",
+    type="person",
+    name="KOROLENKO, Arkady Viktorovich",
+    countries=("RU",),
+    birth_dates=(_born("1971-04-02"),),
+)
+UNDATED_PERSON = IndexedEntry(source="test", entity_id="undated", type="person", name="VELASCO RUANO, Tomas")
+
+
+@pytest.mark.parametrize(
+    ("born", "country", "decision"),
+    [
+        ("1971-04-02", "RU", "block"),  # the listed person
+        ("1972", "RU", "block"),  # a year off: a slip
+        ("1965", "RU", "review"),  # six years off: looked at, not cleared
+        ("1948-01-15", "AR", None),  # 23 years off and elsewhere: another man
+        ("1995-09-30", "PT", None),
+        ("1948-01-15", None, None),  # another generation alone pulls below review
+    ],
+)
+def test_birth_date_a_generation_apart_does_not_alert(born: str, country: str | None, decision: str | None) -> None:
+    query = Query("Arkady Viktorovich Korolenko", type="person", birth_date=_born(born), country=country)
+    matches = build_index([LISTED_PERSON]).search(query, thresholds=DEFAULT, limit=5)
+    assert [match.decision for match in matches] == ([decision] if decision else [])
+
+
+def test_a_birth_date_the_entry_cannot_confirm_never_blocks() -> None:
+    index = build_index([UNDATED_PERSON])
+    dated = Query("Tomas Velasco Ruano", type="person", birth_date=_born("1950-02-02"), country="CL")
+    [match] = index.search(dated, thresholds=DEFAULT, limit=5)
+    assert match.decision == "review"
+    assert "no date of birth" in " ".join(feature.detail for feature in match.features)
+    [undated] = index.search(Query("Tomas Velasco Ruano", type="person"), thresholds=DEFAULT, limit=5)
+    assert undated.decision == "block"  # the name alone still blocks when the customer record has no date
+
+
+# Similar spelling needs similar length: "Ling" is not a spelling of "Lisong".
+def test_a_short_part_is_not_a_spelling_of_a_much_longer_one() -> None:
+    assert _found([_entry("listed", "LISONG MA")], Query("Ling Ma")) == []
