@@ -32,7 +32,7 @@ from service.matching.attributes import (
 )
 from service.matching.fuzzy_vocabulary import FuzzyVocabulary
 from service.matching.legal_forms import LEGAL_WORDS, is_legal_word
-from service.matching.names import NameRecord, PreparedName, prepare
+from service.matching.names import ABJAD, NameRecord, PreparedName, prepare
 from service.matching.phonetic import deletion_keys, skeleton
 from service.matching.scoring import NameScore, PartCache, explain_name, name_score_value, score_name
 from service.matching.types import FeatureScore, IndexedEntry, Match, MatchDecision, MatchThresholds, Query
@@ -223,6 +223,22 @@ class Index:
         weight = self._idf.get(token, self._unseen_weight)
         return weight * self.weights.patronymic if token.endswith(PATRONYMIC_ENDINGS) else weight
 
+    def _query_weights(self, query: PreparedName) -> tuple[float, ...]:
+        """Rarity weights of the query's parts.
+
+        A part written in an abjad is transliterated without its vowels ("hashm"), so it is almost
+        never a listed part as such: its rarity is that of its consonant key among the listed names.
+        """
+        if query.mode != ABJAD:
+            return tuple(self.part_weight(token) for token in query.tokens)
+        weights = []
+        for token, key in zip(query.tokens, query.skeletons, strict=True):
+            if token in self._idf or token in PARTICLES or len(key) < MIN_PHONETIC_KEY:
+                weights.append(self.part_weight(token))
+            else:
+                weights.append(self._weight(max(len(self._postings.get(_PHONETIC + key, ())), 1)))
+        return tuple(weights)
+
     @property
     def entry_count(self) -> int:
         return len(self.entries)
@@ -333,7 +349,7 @@ class Index:
 
     def search(self, query: Query, *, thresholds: MatchThresholds, limit: int) -> list[Match]:
         prepared = prepare(query.name)
-        query_weights = tuple(self.part_weight(token) for token in prepared.tokens)
+        query_weights = self._query_weights(prepared)
         cache: PartCache = {}
         # Rank every candidate by its score alone; the explained score is built only for the best name of
         # an entry that can still reach the threshold (most candidates cannot).

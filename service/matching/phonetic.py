@@ -5,7 +5,8 @@ transliteration conventions: Mohammed/Muhammad/Mohamed -> "mgmd", Yevgeny/Evgeni
 Jevgenij -> "avgn", Oleksandr/Aleksandr/Alexander -> "alksndr", Serhiy/Sergey -> "srg".
 Vowels carry most of the disagreement between conventions (and all of it in Arabic,
 which writes none), so they are dropped after the first letter; the first letter,
-if a vowel, becomes "a". Ukrainian/Belarusian "h" for Russian "g" is folded the same way.
+if a vowel, becomes "a". Ukrainian/Belarusian "h" for Russian "g" is folded the same way, and so are "dh" and "th",
+which romanise the Arabic interdentals ذ and ث interchangeably (al-Badhali, al-Bathali).
 jellyfish's Metaphone is kept as a second, independent key (English-centred, so it
 catches the Anglicised spellings the skeleton misses).
 
@@ -24,7 +25,7 @@ import jellyfish
 _CLUSTERS: tuple[tuple[str, str], ...] = (
     ("schch", "s"), ("shch", "s"), ("tsch", "C"), ("dzh", "j"), ("dsch", "j"), ("sch", "s"), ("tch", "C"),
     ("sh", "s"), ("zh", "j"), ("kh", "g"), ("ch", "C"), ("ts", "C"), ("tz", "C"), ("cz", "C"),
-    ("ph", "f"), ("th", "t"), ("dh", "d"), ("gh", "g"), ("dj", "j"), ("ck", "k"), ("qu", "k"),
+    ("ph", "f"), ("th", "t"), ("dh", "t"), ("gh", "g"), ("dj", "j"), ("ck", "k"), ("qu", "k"),
     ("q", "k"), ("x", "ks"), ("w", "v"), ("z", "s"), ("h", "g"),
 )  # fmt: skip
 _CLUSTER_RE = re.compile("|".join(re.escape(src) for src, _ in _CLUSTERS))

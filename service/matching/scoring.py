@@ -68,6 +68,9 @@ def part_similarity(
         # Unvowelled transliterations: compare consonant keys instead of letters. A key that is only
         # the start of the other (MH / MHMD) is another name.
         key, other = query.skeletons[index], listed.skeletons[position]
+        if key != other and len(key) > 1 and len(other) > 1:
+            # Waw is a consonant (w) or a long u: al-Rawi is written الراوي, "raui".
+            key, other = key[0] + key[1:].replace("v", ""), other[0] + other[1:].replace("v", "")
         if min(len(key), len(other)) >= weights.abjad_key_ratio * max(len(key), len(other)):
             key_jw = JaroWinkler.normalized_similarity(key, other)
             if key_jw >= weights.part_floor and (key == other or min(len(key), len(other)) > 2):
@@ -123,6 +126,14 @@ def _align(
             query_matched += query_weights[i] * similarity
             listed_matched += listed_weights[j] * similarity
     query_total = sum(query_weights) or 1.0
+    if query.repeats:
+        # A part the query repeats ("Mubarak ... Mubarak al-Bathali", a chain of fathers' names) says
+        # nothing more the second time: an unaligned repeat of an aligned part does not count.
+        aligned = {query.tokens[i] for _, i, _, _ in pairs}
+        used = {i for _, i, _, _ in pairs}
+        query_total -= sum(
+            query_weights[i] for i, token in enumerate(query.tokens) if i not in used and token in aligned
+        )
     # Listed parts the query leaves out (middle names, "bin X" chains) count less than
     # query parts the listed name lacks: customers shorten names, lists spell them out.
     listed_missing = sum(listed_weights) - listed_matched

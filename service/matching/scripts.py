@@ -32,6 +32,12 @@ _ARABIC: dict[str, str] = {
     "ك": "k", "گ": "g", "ل": "l", "م": "m", "ن": "n", "ه": "h", "ة": "a", "و": "w",
     "ی": "y", "ي": "y", "ى": "a", "ـ": "",
 }  # fmt: skip
+# Generic organisation words, which lists give in translation ("ZAWAYA GROUP" for مجموعة زوايا).
+_ARABIC_GENERIC_WORDS: dict[str, str] = {
+    "مجموعة": "group", "مجموعه": "group", "گروه": "group", "بنك": "bank", "بانک": "bank", "مصرف": "bank",
+    "مؤسسة": "establishment", "للتجارة": "trading", "تجارة": "trading", "الدولية": "international",
+    "دولية": "international", "للصرافة": "exchange", "صرافة": "exchange", "صرافی": "exchange",
+}  # fmt: skip
 _PERSIAN = {**_ARABIC, "ض": "z", "ذ": "z", "ظ": "z", "ث": "s", "ة": "e"}
 _PERSIAN_LETTERS = frozenset("پچژگکی")
 _LONG_A = frozenset("اىة")
@@ -45,6 +51,20 @@ _KOREAN_SURNAMES: dict[str, str] = {
     "ryu": "ryu", "yu": "yoo", "hong": "hong", "jeon": "jeon", "go": "ko", "mun": "moon",
     "ri": "ri", "nam": "nam", "bae": "bae", "baek": "paek", "heo": "heo", "no": "roh",
 }  # fmt: skip
+
+# Word-initial μπ and ντ are b and d; inside a word they are mb and nd (Αντρέας is Andreas).
+_GREEK_DIGRAPH_LATIN = {"ου": "ou", "ού": "ou", "γκ": "g", "μπ": "mb", "ντ": "nd"}
+_GREEK_INITIAL = {"mb": "b", "nd": "d"}
+_GREEK_DIGRAPHS = re.compile("|".join(_GREEK_DIGRAPH_LATIN), re.IGNORECASE)
+
+
+def _greek_digraph(match: re.Match[str]) -> str:
+    latin = _GREEK_DIGRAPH_LATIN[match.group(0).lower()]
+    start = match.start()
+    if start == 0 or not match.string[start - 1].isalpha():
+        return _GREEK_INITIAL.get(latin, latin)
+    return latin
+
 
 _KANA_YOON = re.compile(r"(sh|ch|j|[kgnhbpmr])iy([aou])")
 
@@ -75,20 +95,38 @@ def _arabic(text: str) -> str:
     text = _ARABIC_MARKS.sub("", text)
     # Persian (told by its own letters) says z for ض ذ ظ and s for ث: Morteza, not Mortada.
     table = _PERSIAN if _PERSIAN_LETTERS.intersection(text) else _ARABIC
-    words = []
+    words: list[str] = []
     for word in text.split():
+        if word.endswith("الله") and words and len(word) == 4:
+            # "God" closes compound names, which lists write as one word: خير الله is Khayrallah,
+            # عبد الله is Abdallah (joined or apart in the Arabic alike).
+            words[-1] += "allah"
+            continue
+        if word == "ولد":
+            words.append("ould")  # "son of" in Mauritanian and Sahrawi names, as lists write it
+            continue
+        generic = _ARABIC_GENERIC_WORDS.get(word.removeprefix("ال") if len(word) > 4 else word)
+        if generic is not None:
+            words.append(generic)
+            continue
+        if word.endswith("الله") and len(word) > 4:
+            word, suffix = word[:-4], "allah"
+        else:
+            suffix = ""
         # The article is written joined to the noun; lists write it as "al-" / "Al ".
         if word.startswith("ال") and len(word) > 3:
             words.append("al")
             word = word[2:]
         letters = [table.get(char, anyascii(char)) for char in word]
+        if len(letters) > 2 and word[-1] == "ه":
+            letters[-1] = "a"  # a closing ha is mostly the vowel of a feminine or -ah ending: حماده Hamada
         # Waw and ya inside a word are long vowels (يوسف is Yusuf, not Ywsf) unless a
         # long a follows (الظواهري is al-Zawahiri).
         for position in range(1, len(letters)):
             following = word[position + 1] if position + 1 < len(word) else ""
             if letters[position] in ("w", "y") and following not in _LONG_A:
                 letters[position] = "u" if letters[position] == "w" else "i"
-        words.append("".join(letters))
+        words.append("".join(letters) + suffix)
     return " ".join(words)
 
 
@@ -146,6 +184,7 @@ def to_latin(text: str, *, organisation: bool = False) -> tuple[str, str | None]
     if script == "Kana":
         return _kana(text), script
     if script == "Grek":
-        # Modern Greek writes u as "ου"; anyascii spells it letter by letter ("oy").
-        text = text.replace("ου", "ou").replace("ού", "ou").replace("Ου", "Ou").replace("ΟΥ", "OU")
+        # Modern Greek writes u as "ου" and g, b, d as "γκ", "μπ", "ντ" (Σεργκέι is Sergei); anyascii
+        # spells them letter by letter ("oy", "gk", "mp", "nt").
+        text = _GREEK_DIGRAPHS.sub(_greek_digraph, text)
     return anyascii(text), script

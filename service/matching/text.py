@@ -1,12 +1,14 @@
 """Name normalisation: any script and spelling in, comparable Latin name parts out.
 
-Steps, in order: NFKC; native legal forms off (CJK); transliteration to Latin
-(`scripts.py`); ASCII folding (diacritics, ß, ø ...); case folding; apostrophes
-joined ("QA'IDA" = "QAIDA"), dotted acronyms joined ("L.L.C." = "LLC"), other
-punctuation to spaces (a comma-inverted "MADURO MOROS, Nicolas" becomes plain parts:
-part alignment does not depend on order); honorifics off; ship-type prefixes off (M/V,
-MT, TANKER); Arabic particles in one form (el/ul/ar-/as- -> al, ibn/ben/bn -> bin, Abdel/Abdul/Abd al- -> abdul); legal
-form off both ends and kept as a class.
+Steps, in order: NFKC; look-alike letters of another script put back in the word's own
+(`homoglyphs.py`); native legal forms off (CJK, Arabic, Persian); transliteration to
+Latin (`scripts.py`); ASCII folding (diacritics, ß, ø ...); case folding; digits inside
+words read as letters ("S3rgei"); apostrophes joined ("QA'IDA" = "QAIDA"), dotted
+acronyms joined ("L.L.C." = "LLC"), other punctuation to spaces (a comma-inverted
+"MADURO MOROS, Nicolas" becomes plain parts: part alignment does not depend on order);
+honorifics off; ship-type prefixes off (M/V, MT, TANKER); Arabic particles in one form
+(el/ul/ar-/as- -> al, ibn/ben/bn -> bin, Abdel/Abdul/Abd al- -> abdul); legal form off
+both ends and kept as a class.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 
 from anyascii import anyascii
 
+from service.matching.homoglyphs import digits_as_letters, unmix_scripts
 from service.matching.legal_forms import strip_legal_form, strip_native_form
 from service.matching.scripts import to_latin
 
@@ -118,10 +121,10 @@ def strip_vessel_prefix(tokens: list[str]) -> list[str]:
 
 def normalise(text: str) -> NormalisedName:
     """Name parts, legal form class and source script of one name as written anywhere."""
-    text = unicodedata.normalize("NFKC", text)
+    text = unmix_scripts(unicodedata.normalize("NFKC", text))
     text, native_form = strip_native_form(text)
     latin, script = to_latin(text, organisation=native_form is not None)
-    tokens = fold(latin).split()
+    tokens = [digits_as_letters(token) for token in fold(latin).split()]
     kept = [token for token in tokens if token not in HONORIFICS and token not in STOPWORDS]
     if kept:
         tokens = kept

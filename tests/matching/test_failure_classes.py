@@ -231,3 +231,59 @@ def test_a_birth_date_the_entry_cannot_confirm_never_blocks() -> None:
 # Similar spelling needs similar length: "Ling" is not a spelling of "Lisong".
 def test_a_short_part_is_not_a_spelling_of_a_much_longer_one() -> None:
     assert _found([_entry("listed", "LISONG MA")], Query("Ling Ma")) == []
+
+
+# Class 2 (evasion): look-alike letters of another script and digits written for letters.
+@pytest.mark.parametrize(
+    ("written", "parts"),
+    [
+        ("Pуслан Тимурович", ("ruslan", "timurovich")),  # Latin P in a Cyrillic word reads as Р
+        ("Nicolаs Ortega", ("nicolas", "ortega")),  # Cyrillic а in a Latin word
+        ("ΑΝΤΡΕΑΣ Pαπας", ("andreas", "rapas")),  # Latin P among Greek letters is Greek Ρ
+        ("S3rgei Lavr0v", ("sergei", "lavrov")),
+        ("4nton Zhukov", ("anton", "zhukov")),
+        ("HORIZON 7", ("horizon", "7")),  # a number after the name stays a number
+        ("GLORY1", ("glory1",)),
+    ],
+)
+def test_look_alike_letters_and_digits_are_read_as_the_letters_they_imitate(
+    written: str, parts: tuple[str, ...]
+) -> None:
+    assert normalise(written).tokens == parts
+
+
+def test_a_homoglyph_spelling_finds_the_listed_name() -> None:
+    entries = [_entry("listed", "LAVROV, Sergei Viktorovich"), _entry("other", "LAVRENOV, Sergei")]
+    assert _found(entries, Query("S3rgei Lavr0v"))[:1] == ["listed"]
+    assert _found(entries, Query("Сергей Лаврoв"))[:1] == ["listed"]  # Latin o inside Cyrillic
+
+
+# Class 4: abjad scripts written without short vowels, against Latin-only lists.
+@pytest.mark.parametrize(
+    ("query", "listed"),
+    [
+        ("نصر الله حسن خير الله", "KHAYRALLAH, Nasrallah Hasan"),  # "... Allah" written apart, listed joined
+        ("عبدالله منصور العبيدي", "AL-UBAYDI, Abdallah Mansur"),  # joined Abd-Allah, the article
+        ("حماده ولد الطالب", "Hamada OULD EL TALEB"),  # closing ha, "son of", el- = al-
+        ("مبارك سالم مبارك البذال", "AL-BATHALI, Mubarak Salim"),  # a repeated part, dh/th
+        ("شركة مجموعة الواحة", "AL WAHA GROUP LTD"),  # legal form and a generic word in translation
+        ("کاظم کریمی", "KARIMI, Kazem"),  # Persian ک and ی
+        ("كاظم كريمي", "KARIMI, Kazem"),  # the same name with Arabic ك and ي
+    ],
+)
+def test_abjad_names_find_their_latin_listing(query: str, listed: str) -> None:
+    entries = [_entry("listed", listed), _entry("other", "AL-RASHID, Omar"), _entry("third", "HASSAN, Ali")]
+    assert _found(entries, Query(query))[:1] == ["listed"]
+
+
+# Class 5: Greek digraphs (γκ, μπ, ντ) and the vowel ου.
+@pytest.mark.parametrize(
+    ("written", "parts"),
+    [
+        ("Σεργκέι Λαβρόφ", ("sergei", "lavrof")),
+        ("ΝΤΙΜΗΤΡΗΣ ΜΠΟΥΡΑΣ", ("dimitris", "bouras")),
+        ("Αντρέας Λαμπράκης", ("andreas", "lambrakis")),
+    ],
+)
+def test_greek_digraphs_read_as_lists_romanise_them(written: str, parts: tuple[str, ...]) -> None:
+    assert normalise(written).tokens == parts
