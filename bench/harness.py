@@ -79,14 +79,16 @@ class IngestTiming:
     seconds: float
 
 
-def ingest_full_lists(url: str, *, force: bool = False) -> list[IngestTiming]:
-    """Load every full list into the store at `url` (unchanged lists cost only their hash)."""
+def ingest_full_lists(
+    url: str, *, force: bool = False, lists: tuple[tuple[str, str, tuple[str, ...]], ...] = FULL_LISTS
+) -> list[IngestTiming]:
+    """Load every full list (or `lists`) into the store at `url` (unchanged lists cost only their hash)."""
     settings = Settings(database_url=url)
     engine = make_engine(url)
     upgrade(engine)
     catalogue = load_catalogue(settings.lists_dir)
     timings = []
-    for source_id, format_id, names in FULL_LISTS:
+    for source_id, format_id, names in lists:
         files = [SourceFile(Path(name).name, (LISTS_DATA / name).read_bytes()) for name in names]
         started = time.perf_counter()
         outcome = ingest_files(
@@ -123,6 +125,7 @@ def running_server(url: str, *, workers: int, timeout: float = 180.0) -> Iterato
         "SCREENING_LOG_JSON": "true",
         "SCREENING_API_KEYS": f"bench:screen:{BENCH_API_KEY}",
     }
+    BENCH_DATA.mkdir(parents=True, exist_ok=True)
     log_path = BENCH_DATA / "server.log"
     log = log_path.open("wb")
     process = subprocess.Popen(

@@ -1,6 +1,10 @@
 """Match quality on an evaluation set built from the real lists, against peers, in one run.
 
-Usage: /work/venv/bin/python -m bench.quality [--per-category 300] [--peer-sample 150] [--seed 7]
+Usage: python -m bench.quality [--per-category 300] [--peer-sample 150] [--seed 7] [--no-peers] [--no-dev-set]
+
+Then the development set of ../shared/eval-dev (made by a generator this project does not
+contain) is run over HTTP against a service of its own, and its table printed below ours
+(see bench/devset.py).
 
 Positives are perturbed names of real entries (one category per perturbation); a query
 counts as found when the target (or an entry of another list with the same name) is
@@ -22,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bench.corpus import load_corpus
+from bench.devset import run_dev_set
 from bench.evalset import Case, build_cases
 from bench.peers import Blocker, Nomenklatura, watchman_entry_score
 from service.matching import build_index
@@ -148,6 +153,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--review", type=float, default=RECOMMENDED_REVIEW)
     parser.add_argument("--no-peers", action="store_true")
+    parser.add_argument("--no-dev-set", action="store_true", help="skip the HTTP run of ../shared/eval-dev")
     parser.add_argument("--sweep", action="store_true", help="print recall/false alerts per review threshold")
     args = parser.parse_args()
 
@@ -192,6 +198,10 @@ def main() -> None:
         )
     if args.sweep:
         sweep(index, cases, [0.70, 0.75, 0.78, 0.80, 0.82, 0.84, 0.86, 0.88, 0.90])
+    if not args.no_dev_set:
+        print("\ndevelopment set (../shared/eval-dev, over HTTP, default thresholds):")
+        sys.stdout.flush()
+        run_dev_set([])
 
 
 if __name__ == "__main__":

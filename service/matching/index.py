@@ -302,6 +302,11 @@ class Index:
                     for other in second[0]:
                         hit.update(_intersect(self._members(key), self._members(other)))
                 votes = first[2] + second[2]
+                # As everywhere, the same part outranks the same sound or a one-letter difference.
+                pool = frozenset(hit)
+                for keys, _, _ in (first, second):
+                    if keys[0] in query.tokens:
+                        counter.update(pool.intersection(self._members(keys[0])))
             else:
                 hit = set(self._postings[first[0][0]][: self.tuning.max_candidates * 4])
                 votes = first[2]

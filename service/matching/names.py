@@ -29,7 +29,7 @@ class PreparedName:
     # pinyin, where each syllable is one character: "yang" and "ying" are different characters, not
     # spellings of one name, so only the same syllables (or a one-letter slip) agree.
     mode: int
-    repeats: bool  # some part occurs twice
+    repeats: bool  # written in an abjad with some part twice (name chains: "Mubarak ... Mubarak al-Bathali")
 
 
 def prepare(text: str) -> PreparedName:
@@ -45,7 +45,7 @@ def prepare(text: str) -> PreparedName:
         script=normalised.script,
         compact=compact,
         compact_skeleton=skeleton(compact),
-        repeats=len(set(tokens)) < len(tokens),
+        repeats=normalised.script in ABJADS and len(set(tokens)) < len(tokens),
         mode=ABJAD if normalised.script in ABJADS else SYLLABIC if normalised.script == "Hani" else PLAIN,
     )
 

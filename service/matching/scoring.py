@@ -126,9 +126,14 @@ def _align(
             query_matched += query_weights[i] * similarity
             listed_matched += listed_weights[j] * similarity
     query_total = sum(query_weights) or 1.0
+    if len(pairs) >= 2 and len(query.tokens) > len(pairs):
+        # The listed name plus parts the list leaves out (a title, a second given name, a tribal name):
+        # extra query parts count less than missing listed ones would. With fewer than two parts
+        # aligned this would turn a shared first name into a match.
+        query_total -= (1.0 - weights.query_extra) * (query_total - sum(query_weights[i] for _, i, _, _ in pairs))
     if query.repeats:
-        # A part the query repeats ("Mubarak ... Mubarak al-Bathali", a chain of fathers' names) says
-        # nothing more the second time: an unaligned repeat of an aligned part does not count.
+        # A part an Arabic-script query repeats ("Mubarak ... Mubarak al-Bathali", a chain of fathers'
+        # names) says nothing more the second time: an unaligned repeat of an aligned part does not count.
         aligned = {query.tokens[i] for _, i, _, _ in pairs}
         used = {i for _, i, _, _ in pairs}
         query_total -= sum(

@@ -30,7 +30,8 @@ _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 HONORIFICS = frozenset(
     "mr mrs ms miss mx dr prof professor sir dame lord lady sheikh shaikh shaykh sheik cheikh haji hajji alhaj "
     "alhaji hajj mullah mulla maulvi mawlawi maulana mawlana mufti imam col colonel gen lt ltgen maj brig capt "
-    "admiral his excellency he".split()
+    "admiral his excellency he senor senora senorita sra srta herr frau monsieur madame mme mlle signor signora "
+    "gospodin gospozha".split()
 )
 # English function words in organisation names ("Ministry of Defence of the Republic").
 STOPWORDS = frozenset({"the", "of", "and", "for", "in"})

@@ -18,6 +18,8 @@ class FeatureWeights:
     #            + listed_coverage * (share of the listed name's weight matched).
     query_coverage: float = 0.7
     listed_coverage: float = 0.3
+    # Weight of the query's unmatched parts in its coverage once two or more parts are aligned.
+    query_extra: float = 0.7
     # Weight of the listed name's unmatched parts in its coverage (1.0 = as much as matched ones).
     listed_missing: float = 0.5
     # Factor on the name score when a single part is shared with a longer listed name.

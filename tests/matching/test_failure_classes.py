@@ -287,3 +287,27 @@ def test_abjad_names_find_their_latin_listing(query: str, listed: str) -> None:
 )
 def test_greek_digraphs_read_as_lists_romanise_them(written: str, parts: tuple[str, ...]) -> None:
     assert normalise(written).tokens == parts
+
+
+# Class 6: the listed name plus parts the list leaves out (a title, a second given name, a tribal name).
+@pytest.mark.parametrize(
+    "query",
+    [
+        "Señor Ernesto Valdivia Montoya",  # a courtesy title
+        "Herr Ernesto Valdivia Montoya",
+        "Ernesto Rafael Valdivia Montoya",  # a second given name the list does not carry
+        "Ernesto Valdivia Montoya Al-Harbi",  # a tribal or family name the list does not carry
+    ],
+)
+def test_extra_query_parts_keep_the_listed_name_above_review(query: str) -> None:
+    entries = [
+        _entry("listed", "VALDIVIA MONTOYA, Ernesto"),
+        _entry("other", "MONTOYA, Rafael"),
+        _entry("harbi", "AL-HARBI, Khalid"),
+    ]
+    assert _found(entries, Query(query))[:1] == ["listed"]
+
+
+def test_one_shared_part_plus_extra_parts_is_still_no_match() -> None:
+    entries = [_entry("listed", "VALDIVIA MONTOYA, Ernesto")]
+    assert _found(entries, Query("Ernesto Gutierrez Salazar Ruiz")) == []
