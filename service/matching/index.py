@@ -1,12 +1,15 @@
 """The in-memory match index: candidate generation, then scoring of a few candidates.
 
-Postings map keys to compact arrays of name ids. Keys per name part: the part itself,
-its phonetic skeleton and the skeleton's one-deletion variants (typos), plus each
-adjacent pair written together (spacing variants). A query collects, per query part,
-the names sharing any of its keys; parts whose postings are huge (a common first name)
-only confirm names found through rarer parts, so a query touches a small fraction of
-the corpus. Names are ranked by rarity-weighted part hits and only the best
-`max_candidates` are scored in full.
+Names that normalise to the same parts form one shape (the same name on the SDN, the CSL
+and the UK list is one candidate, scored once). Postings map keys to compact arrays of
+shape ids. Keys per name part: the part itself, its phonetic skeleton and the skeleton's
+one-deletion variants (typos), plus each adjacent pair written together (spacing
+variants). A query collects, per query part, the shapes sharing any of its keys; a query
+part no list uses also looks up the listed parts two edits away (`fuzzy_vocabulary.py`).
+Parts whose postings are long (a common first name) only confirm shapes found through
+rarer parts, so a query touches a small fraction of the corpus. A `sources` restriction
+is applied before the cut; shapes are ranked by rarity-weighted part hits and only the
+best `max_candidates` are scored in full.
 """
 
 from __future__ import annotations
