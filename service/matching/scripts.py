@@ -9,16 +9,22 @@ Greek and Hebrew. Three scripts need more than a letter table:
 - Chinese: anyascii glues syllables ("XiJinPing"); lists write surname + given
   name ("XI Jinping"), so pypinyin reads the characters and we group syllables.
 - Korean: anyascii gives Revised Romanization per syllable ("GimJeongEun"); lists
-  write "KIM Jong Un": we split surname/given name and map common surnames.
+  write North Korean names in McCune-Reischauer ("KIM Jong Un", "RI Pyong Chol"): we
+  move each syllable to that system, split surname/given name and map common surnames.
+  (ICU's Korean-Latin/BGN transliterator would be the library for it, but it drops
+  vowels: "kimjong" for 김여정.)
 - Japanese kana: anyascii romanises small ya/yu/yo as separate syllables
-  ("jiyo" for ジョ); we contract them.
+  ("jiyo" for ジョ) and keeps long vowels ("shoukou"); ICU's BGN/PCGN transliterator
+  (the `pyicu-wheels` wheel, which bundles ICU) writes them as lists do ("shoko").
 """
 
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 
+import icu
 from anyascii import anyascii
 from pypinyin import Style, lazy_pinyin
 
@@ -43,14 +49,9 @@ _PERSIAN_LETTERS = frozenset("پچژگکی")
 _LONG_A = frozenset("اىة")
 _ARABIC_MARKS = re.compile("[\u064b-\u065f\u0670]")  # harakat: optional short-vowel marks
 
-# Korean surnames as lists write them (Revised Romanization -> customary form).
-_KOREAN_SURNAMES: dict[str, str] = {
-    "gim": "kim", "i": "lee", "bak": "park", "choe": "choi", "jeong": "jung", "gang": "kang",
-    "jo": "cho", "yun": "yoon", "jang": "jang", "im": "lim", "han": "han", "o": "oh",
-    "seo": "seo", "sin": "shin", "gwon": "kwon", "hwang": "hwang", "an": "ahn", "song": "song",
-    "ryu": "ryu", "yu": "yoo", "hong": "hong", "jeon": "jeon", "go": "ko", "mun": "moon",
-    "ri": "ri", "nam": "nam", "bae": "bae", "baek": "paek", "heo": "heo", "no": "roh",
-}  # fmt: skip
+# Korean surnames whose list spelling differs from their syllable (after `_hangul`): 이 is Lee in the
+# South (리 is Ri in the North), 박 Pak, 신 Shin, 오 Oh, 노 Ro.
+_KOREAN_SURNAMES: dict[str, str] = {"i": "lee", "pag": "pak", "sin": "shin", "o": "oh", "no": "ro"}
 
 # Word-initial μπ and ντ are b and d; inside a word they are mb and nd (Αντρέας is Andreas).
 _GREEK_DIGRAPH_LATIN = {"ου": "ou", "ού": "ou", "γκ": "g", "μπ": "mb", "ντ": "nd"}
@@ -64,9 +65,6 @@ def _greek_digraph(match: re.Match[str]) -> str:
     if start == 0 or not match.string[start - 1].isalpha():
         return _GREEK_INITIAL.get(latin, latin)
     return latin
-
-
-_KANA_YOON = re.compile(r"(sh|ch|j|[kgnhbpmr])iy([aou])")
 
 
 def script_of(char: str) -> str | None:
@@ -141,10 +139,23 @@ def _chinese(text: str, *, organisation: bool) -> str:
     return " ".join(syllables)
 
 
+_RR_INITIALS = {"b": "p", "g": "k", "d": "t"}
+
+
+def _hangul(char: str) -> str:
+    """One syllable as the lists' (North Korean, McCune-Reischauer) names write it, from Revised Romanization.
+
+    RR writes 병철 "byeongcheol", the lists "Pyong Chol": initial b/g/d are p/k/t, eo is o, eu is u.
+    """
+    syllable = str(anyascii(char)).lower().replace("eo", "o").replace("eu", "u")
+    return _RR_INITIALS.get(syllable[:1], syllable[:1]) + syllable[1:]
+
+
 def _korean(text: str) -> str:
     words = []
     for word in text.split():
-        syllables = [anyascii(char).lower() for char in word]
+        # Revised Romanization writes an initial ㄹ as "l" (룡 "lyong"); lists write "r" (CHOE Ryong Hae).
+        syllables = ["r" + syllable[1:] if syllable.startswith("l") else syllable for syllable in map(_hangul, word)]
         if 2 <= len(syllables) <= 4 and len(text.split()) == 1:
             surname = _KOREAN_SURNAMES.get(syllables[0], syllables[0])
             words.append(f"{surname} {''.join(syllables[1:])}")
@@ -154,7 +165,23 @@ def _korean(text: str) -> str:
 
 
 def _kana(text: str) -> str:
-    return _KANA_YOON.sub(r"\1y\2", anyascii(text).lower()).replace("shy", "sh").replace("chy", "ch").replace("jy", "j")
+    return str(_kana_transliterator().transliterate(text))
+
+
+_ICU_THREADS = threading.local()
+
+
+def _kana_transliterator() -> icu.Transliterator:
+    """ICU's BGN/PCGN kana romanisation (contracted long vowels: ショウコウ is Shoko), one per thread.
+
+    ICU transliterators keep no state between calls, but ICU does not promise that one instance is
+    safe to share between threads, and the screening service searches from several.
+    """
+    transliterator = getattr(_ICU_THREADS, "kana", None)
+    if transliterator is None:
+        transliterator = icu.Transliterator.createInstance("Hiragana-Katakana; Katakana-Latin/BGN; Latin-ASCII")
+        _ICU_THREADS.kana = transliterator
+    return transliterator
 
 
 def _dominant_script(text: str) -> str | None:

@@ -311,3 +311,25 @@ def test_extra_query_parts_keep_the_listed_name_above_review(query: str) -> None
 def test_one_shared_part_plus_extra_parts_is_still_no_match() -> None:
     entries = [_entry("listed", "VALDIVIA MONTOYA, Ernesto")]
     assert _found(entries, Query("Ernesto Gutierrez Salazar Ruiz")) == []
+
+
+# Class 5: kana through ICU's BGN/PCGN romanisation; Hangul with list-style surnames and initial r.
+@pytest.mark.parametrize(
+    ("written", "parts"),
+    [
+        ("タナカ ケンジ", ("tanaka", "kenji")),
+        ("ショウコウ", ("shoko",)),  # long vowels contracted, as lists write them
+        ("やまだ たろう", ("yamada", "taro")),  # hiragana too
+    ],
+)
+def test_kana_romanised_as_lists_write_it(written: str, parts: tuple[str, ...]) -> None:
+    assert normalise(written).tokens == parts
+
+
+@pytest.mark.parametrize(
+    ("query", "listed"),
+    [("최룡해", "CHOE Ryong Hae"), ("박정천", "PAK Jong Chon"), ("김정은", "KIM Jong Un"), ("리병철", "RI Pyong Chol")],
+)
+def test_hangul_names_find_their_listed_romanisation(query: str, listed: str) -> None:
+    entries = [_entry("listed", listed), _entry("other", "KIM Chol Nam"), _entry("third", "PAK Myong Su")]
+    assert _found(entries, Query(query))[:1] == ["listed"]

@@ -70,7 +70,7 @@ def test_legal_forms(raw: str, parts: tuple[str, ...], form: str | None) -> None
         ("یوسف", "yusf", "Arab"),
         ("习近平", "xi jinping", "Hani"),
         ("张晓明", "zhang xiaoming", "Hani"),
-        ("김정은", "kim jeongeun", "Hang"),
+        ("김정은", "kim jongun", "Hang"),
         ("タナカ ケンジ", "tanaka kenji", "Kana"),
         ("Αλέξανδρος Παπαδόπουλος", "Alexandros Papadopoulos", "Grek"),
     ],
