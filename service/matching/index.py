@@ -57,9 +57,9 @@ PATRONYMIC_ENDINGS = ("ovich", "evich", "ovna", "evna", "ogly", "ogli", "kyzy")
 class SearchTuning:
     """Candidate-generation limits (speed against recall; see bench/speed.py)."""
 
-    max_candidates: int = 30
+    max_candidates: int = 20
     min_hit_share: float = 0.5
-    large_posting: int = 1000
+    large_posting: int = 700
     max_groups: int = 12
     # Unknown query parts looked up in the fuzzy vocabulary per query, and listed parts taken per lookup.
     max_near_lookups: int = 3
