@@ -3,10 +3,10 @@
 A misspelt distinctive word ("Abvabngard" for "Avangard") shares no exact or phonetic key with
 the listed word when two letters are wrong, so the key postings of the index cannot find it. Here
 every listed part is indexed by its letter pairs (with start and end marks). One edit changes at
-most two pairs, so a part within `max_edits` edits of the query shares at least
-`pairs - 2 * max_edits` of the query's distinct pairs. Counting shared pairs is one numpy
+most two pairs, so a part within k edits of the query shares at least `pairs - 2k` of the
+query's distinct pairs. Counting shared pairs is one numpy
 `bincount` over the postings of the query's pairs; the few parts that pass are checked with a
-real edit distance (OSA: a swap of neighbours is one edit).
+real edit distance (OSA: a swap of neighbours is one edit), in rapidfuzz's C loop.
 """
 
 from __future__ import annotations
@@ -16,9 +16,11 @@ from collections.abc import Iterable
 
 import numpy as np
 import numpy.typing as npt
+from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-MIN_PART_LENGTH = 5  # two edits in a shorter part leave too little of it to call it the same word
+MIN_PART_LENGTH = 5  # one edit in a shorter part leaves too little of it to call it the same word
+LONG_PART = 8  # parts this long reach two edits
 
 
 def _pairs(part: str) -> set[str]:
@@ -45,21 +47,22 @@ class FuzzyVocabulary:
         return len(self._parts)
 
     def near(self, part: str) -> list[str]:
-        """Listed parts within `max_edits` edits of `part`, the closest first (the part itself excluded)."""
+        """Listed parts within reach of `part`, the closest first (the part itself excluded).
+
+        Reach is `max_edits` from `LONG_PART` letters on and one edit below: two edits in a
+        six-letter word leave too little of it, and would pass thousands of parts to the check.
+        """
         if len(part) < MIN_PART_LENGTH or not self._parts:
             return []
+        edits = self.max_edits if len(part) >= LONG_PART else 1
         pairs = _pairs(part)
-        needed = len(pairs) - 2 * self.max_edits
+        needed = len(pairs) - 2 * edits
         arrays = [self._postings[pair] for pair in pairs if pair in self._postings]
         if needed < 2 or len(arrays) < needed:
             return []
         shared = np.bincount(np.concatenate(arrays), minlength=len(self._parts))
-        close = (shared >= needed) & (np.abs(self._lengths - len(part)) <= self.max_edits)
-        found = []
-        for number in np.flatnonzero(close):
-            other = self._parts[number]
-            distance = OSA.distance(part, other, score_cutoff=self.max_edits)
-            if 0 < distance <= self.max_edits:
-                found.append((distance, other))
-        found.sort()
-        return [other for _, other in found]
+        close = (shared >= needed) & (np.abs(self._lengths - len(part)) <= edits)
+        parts = self._parts
+        candidates = [parts[number] for number in np.flatnonzero(close)]
+        found = process.extract(part, candidates, scorer=OSA.distance, score_cutoff=edits, limit=None)
+        return [other for other, distance, _ in sorted(found, key=lambda item: (item[1], item[0])) if distance > 0]
