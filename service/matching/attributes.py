@@ -95,6 +95,8 @@ def entity_type(query: Query, entry: IndexedEntry, weights: FeatureWeights) -> A
 
 def identifier(query_ids: tuple[Identifier, ...], entry: IndexedEntry) -> Attribute | None:
     """An identical identifier value (passport, registration, IMO ...) is decisive."""
+    if not query_ids or not entry.identifiers:
+        return None
     listed = {normalise_identifier(ident.value): ident for ident in entry.identifiers}
     for ident in query_ids:
         value = normalise_identifier(ident.value)

@@ -376,10 +376,11 @@ class Index:
                 if current is None or value > current[0]:
                     ranked[record.entry] = (value, record, shape)
         identified = self._identified(query)
+        headroom = self._attribute_headroom(query, prepared)
         explained: dict[int, NameScore] = {}
         best: dict[int, tuple[NameScore, NameRecord]] = {}
         for number, (value, record, shape) in ranked.items():
-            if value + 0.1 >= thresholds.review or number in identified:
+            if value + headroom >= thresholds.review or number in identified:
                 result = explained.get(shape)
                 if result is None:
                     result = explained[shape] = score_name(
@@ -392,14 +393,25 @@ class Index:
             if found is not None and (wanted is None or entry.source in wanted):
                 best[number] = found
         matches: list[Match] = []
+        details: dict[int, str] = {}  # one explanation per name score: entries of one shape share it
         for number, (result, record) in best.items():
-            if result.score + 0.1 < thresholds.review and number not in identified:
+            if result.score + headroom < thresholds.review and number not in identified:
                 continue  # attributes cannot lift it far enough
-            match = self._match(query, prepared, self.entries[number], result, record, thresholds)
+            detail = details.get(id(result))
+            if detail is None:
+                detail = details[id(result)] = explain_name(result)
+            match = self._match(query, prepared, self.entries[number], result, detail, record, thresholds)
             if match is not None:
                 matches.append(match)
         matches.sort(key=lambda m: (-m.score, m.entry.source, m.entry.entity_id))
         return matches[:limit]
+
+    def _attribute_headroom(self, query: Query, prepared: PreparedName) -> float:
+        """The most the query's attributes can add to a name score (a name below review minus this cannot match)."""
+        weights = self.weights
+        headroom = weights.birth_date_exact if query.birth_date is not None else 0.0
+        headroom += weights.country_match if query.country is not None else 0.0
+        return headroom + (weights.legal_form_match if prepared.legal_form is not None else 0.0)
 
     def _identified(self, query: Query) -> set[int]:
         found: set[int] = set()
@@ -422,11 +434,12 @@ class Index:
         prepared: PreparedName,
         entry: IndexedEntry,
         result: NameScore,
+        name_detail: str,
         record: NameRecord,
         thresholds: MatchThresholds,
     ) -> Match | None:
         weights = self.weights
-        features = [FeatureScore("name", result.score, explain_name(result))]
+        features = [FeatureScore("name", result.score, name_detail)]
         attributes: list[Attribute] = [
             attribute
             for attribute in (
