@@ -89,6 +89,27 @@ def part_similarity(
 AlignedPair = tuple[float, int, int, str]  # similarity, query part, listed part, how
 
 
+def _query_total(
+    query: PreparedName, query_weights: tuple[float, ...], pairs: list[AlignedPair], weights: FeatureWeights
+) -> float:
+    """The query's weight when some of its parts are not aligned.
+
+    The listed name plus parts the list leaves out (a title, a second given name, a tribal name):
+    once two or more parts align, extra query parts count `query_extra` of their weight; with
+    fewer, a shared first name would become a match. A part an Arabic-script query repeats
+    ("Mubarak ... Mubarak al-Bathali", a chain of fathers' names) says nothing more the second
+    time: an unaligned repeat of an aligned part does not count at all.
+    """
+    aligned = {i for _, i, _, _ in pairs}
+    aligned_parts = {query.tokens[i] for i in aligned} if query.repeats else set()
+    extra = sum(
+        weight for i, weight in enumerate(query_weights) if i not in aligned and query.tokens[i] not in aligned_parts
+    )
+    if len(pairs) >= 2:
+        extra *= weights.query_extra
+    return (sum(query_weights[i] for i in aligned) + extra) or 1.0
+
+
 def _align(
     query: PreparedName,
     query_weights: tuple[float, ...],
@@ -98,7 +119,7 @@ def _align(
     cache: PartCache,
 ) -> tuple[float, list[AlignedPair], bool]:
     """The name score, the aligned part pairs and whether the spaceless comparison gave the score."""
-    # The hottest loop of a screening (about 30 candidate names per query): kept flat on purpose.
+    # The hottest loop of a screening (up to 20 candidate names per query): kept flat on purpose.
     candidates: list[AlignedPair] = []
     mode = listed.mode
     for i in range(len(query.tokens)):
@@ -126,19 +147,8 @@ def _align(
             query_matched += query_weights[i] * similarity
             listed_matched += listed_weights[j] * similarity
     query_total = sum(query_weights) or 1.0
-    if len(pairs) >= 2 and len(query.tokens) > len(pairs):
-        # The listed name plus parts the list leaves out (a title, a second given name, a tribal name):
-        # extra query parts count less than missing listed ones would. With fewer than two parts
-        # aligned this would turn a shared first name into a match.
-        query_total -= (1.0 - weights.query_extra) * (query_total - sum(query_weights[i] for _, i, _, _ in pairs))
-    if query.repeats:
-        # A part an Arabic-script query repeats ("Mubarak ... Mubarak al-Bathali", a chain of fathers'
-        # names) says nothing more the second time: an unaligned repeat of an aligned part does not count.
-        aligned = {query.tokens[i] for _, i, _, _ in pairs}
-        used = {i for _, i, _, _ in pairs}
-        query_total -= sum(
-            query_weights[i] for i, token in enumerate(query.tokens) if i not in used and token in aligned
-        )
+    if len(query.tokens) > len(pairs) and (len(pairs) >= 2 or query.repeats):
+        query_total = _query_total(query, query_weights, pairs, weights)
     # Listed parts the query leaves out (middle names, "bin X" chains) count less than
     # query parts the listed name lacks: customers shorten names, lists spell them out.
     listed_missing = sum(listed_weights) - listed_matched
