@@ -174,8 +174,8 @@ _ICU_THREADS = threading.local()
 def _kana_transliterator() -> icu.Transliterator:
     """ICU's BGN/PCGN kana romanisation (contracted long vowels: ショウコウ is Shoko), one per thread.
 
-    ICU transliterators keep no state between calls, but ICU does not promise that one instance is
-    safe to share between threads, and the screening service searches from several.
+    ICU does not promise that one transliterator instance may be shared between threads, and the
+    screening service searches from several.
     """
     transliterator = getattr(_ICU_THREADS, "kana", None)
     if transliterator is None:
