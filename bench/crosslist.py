@@ -4,7 +4,7 @@ python -m bench.crosslist [--min-queries 20]
 
 Many parties are listed by several publishers, each with its own spelling, script and name
 order; nobody here made that variation up. Entries are linked across lists by strong identifiers
-only: UN reference numbers (the UN list's own, and those the UK and Australian lists cite),
+only: UN reference numbers (the UN list's own, and the one the UK list states for an entry),
 passport and national-ID numbers, IMO numbers, and the OFSI group id the FCDO list carries. Every
 name of an entry of list A (primary, aliases, native script) is then screened with `sources`
 restricted to list B, at the default thresholds; it is found when an entry of B linked to it
@@ -31,7 +31,9 @@ from service.screening.index_state import to_indexed_entry
 from service.sources.model import ParsedEntry
 from service.sources.parsers import PARSERS, SourceFile
 
-_UN_REFERENCE = re.compile(r"\b(?:CD|CF|GB|HT|IQ|IR|KP|LY|ML|QD|SD|SO|SS|TA|YE)[ie]\.\d{1,3}\b")
+# The UK list states an entry's own UN reference as "(UN Ref):QDi.290". Remarks elsewhere cite the
+# references of *other* entries ("Leader of Al-Qaida (QDe.004)"), which must not link.
+_OWN_UN_REFERENCE = re.compile(r"\(UN Ref\):\s*([A-Z]{2}[ie]\.\d{1,3})")
 _IMO = re.compile(r"\b\d{7}\b")
 _DOCUMENT_TYPES = ("passport", "national id", "national identification", "identity card", "cedula", "nif")
 _SAME_DATA = frozenset({("us_ofac_sdn", "us_trade_csl"), ("us_trade_csl", "us_ofac_sdn")})
@@ -56,14 +58,13 @@ class Tally:
 def strong_keys(source: str, entry: ParsedEntry) -> set[str]:
     """Identifiers that name one party whichever publisher lists it."""
     keys: set[str] = set()
-    texts = [entry.remarks or "", " ".join(entry.programs)]
     if source == "un_sc_sanctions":
-        texts.append(entry.entity_id)
+        keys.add("un:" + entry.entity_id)
     if source == "gb_hmt_sanctions":
         keys.add("ofsi:" + entry.entity_id)
+        keys.update("un:" + reference for reference in _OWN_UN_REFERENCE.findall(entry.remarks or ""))
     for identifier in entry.identifiers:
         kind = identifier.type.lower()
-        texts.append(identifier.value)
         if source == "gb_fcdo_sanctions" and kind == "ofsi group id":
             keys.add("ofsi:" + identifier.value.strip())
         elif "imo" in kind or "vessel registration" in kind:
@@ -72,7 +73,6 @@ def strong_keys(source: str, entry: ParsedEntry) -> set[str]:
             value = normalise_identifier(identifier.value)
             if len(value) >= 6 and not value.isalpha():
                 keys.add(f"doc:{identifier.country or ''}:{value}")
-    keys.update("un:" + reference for reference in _UN_REFERENCE.findall(" ".join(texts)))
     return keys
 
 
