@@ -1,12 +1,17 @@
-"""A small hand-made list shared by the matching tests (built once per session: building is pure)."""
+"""A small hand-made list shared by the matching tests (built once per session: building is pure),
+and the entries of every real list in ../shared/lists-data (parsed once per session)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from bench.harness import FULL_LISTS
 from service.matching import Index, build_index
 from service.matching.types import IndexedEntry
 from service.sources.model import Alias, BirthDate, Identifier
+from tests.matching.real_lists import parse_real
 
 
 def person(
@@ -77,3 +82,8 @@ ENTRIES: tuple[IndexedEntry, ...] = (
 @pytest.fixture(scope="session")
 def index() -> Index:
     return build_index(ENTRIES)
+
+
+@pytest.fixture(scope="session")
+def real_entries(lists_data_dir: Path) -> list[IndexedEntry]:
+    return parse_real(lists_data_dir, FULL_LISTS)

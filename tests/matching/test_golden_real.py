@@ -6,18 +6,11 @@ Each row: a query as a customer might write it and an entry it must find among t
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from bench.harness import FULL_LISTS
 from service.config import Settings
 from service.matching import Index, build_index
-from service.matching.types import MatchThresholds, Query
-from service.screening.index_state import to_indexed_entry
-from service.sources.catalogue import load_catalogue
-from service.sources.ingest import parse_files
-from service.sources.parsers import SourceFile
+from service.matching.types import IndexedEntry, MatchThresholds, Query
 
 GOLDEN_REAL: list[tuple[str, tuple[str, str]]] = [
     ("Nicolas Maduro Moros", ("us_ofac_sdn", "22790")),
@@ -34,14 +27,8 @@ GOLDEN_REAL: list[tuple[str, tuple[str, str]]] = [
 
 
 @pytest.fixture(scope="module")
-def real_index(lists_data_dir: Path) -> Index:
-    catalogue = load_catalogue(Settings().lists_dir)
-    entries = []
-    for source, format_id, names in FULL_LISTS:
-        files = [SourceFile(Path(name).name, (lists_data_dir / name).read_bytes()) for name in names]
-        parsed = parse_files(catalogue.get(source), files, format_id)
-        entries.extend(to_indexed_entry(source, entry.content_hash(), entry) for entry in parsed.entries)
-    return build_index(entries)
+def real_index(real_entries: list[IndexedEntry]) -> Index:
+    return build_index(real_entries)
 
 
 @pytest.mark.parametrize(("query", "expected"), GOLDEN_REAL, ids=[row[0] for row in GOLDEN_REAL])
