@@ -1,10 +1,9 @@
 """The in-memory match index: candidate generation, then scoring of a few candidates.
 
 Names that normalise to the same parts form one shape (the same name on the SDN, the CSL
-and the UK list is one candidate, scored once). Postings map keys to compact arrays of
-shape ids. Keys per name part: the part itself, its phonetic skeleton and the skeleton's
-one-deletion variants (typos), plus each adjacent pair written together (spacing
-variants). A query collects, per query part, the shapes sharing any of its keys; a query
+and the UK list is one candidate, scored once). Postings map keys (`keys.py`: the part,
+its phonetic skeleton, typo variants, adjacent parts written together) to compact arrays
+of shape ids. A query collects, per query part, the shapes sharing any of its keys; a query
 part no list uses also looks up the listed parts two edits away (`fuzzy_vocabulary.py`).
 Parts whose postings are long (a common first name) only confirm shapes found through
 rarer parts, so a query touches a small fraction of the corpus. A `sources` restriction
@@ -22,7 +21,6 @@ from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 
 from service.matching.attributes import (
     Attribute,
@@ -34,20 +32,13 @@ from service.matching.attributes import (
     normalise_identifier,
 )
 from service.matching.fuzzy_vocabulary import FuzzyVocabulary
+from service.matching.keys import DELETED, MIN_PHONETIC_KEY, PARTICLES, PHONETIC, is_filler, key_groups
 from service.matching.legal_forms import LEGAL_WORDS, is_legal_word
 from service.matching.names import ABJAD, NameRecord, PreparedName, prepare
-from service.matching.phonetic import deletion_keys, skeleton
 from service.matching.scoring import NameScore, PartCache, explain_name, name_score_value, score_name
 from service.matching.types import FeatureScore, IndexedEntry, Match, MatchDecision, MatchThresholds, Query
 from service.matching.weights import DEFAULT_WEIGHTS, FeatureWeights
 
-_PHONETIC = "~"  # prefix of phonetic keys; never part of a normalised token
-_DELETED = "^"  # prefix of phonetic keys with one letter deleted
-MIN_PHONETIC_KEY = 2  # one-letter keys join unrelated names
-MIN_TYPO_KEY = 5  # one-deletion variants of shorter keys join unrelated names
-PARTICLES = frozenset(
-    {"al", "bin", "bint", "abu", "ould", "y", "de", "da", "di", "du", "van", "von", "der", "la", "le"}
-)
 _HITS = operator.itemgetter(1)
 FREEZE_MIN_NAMES = 20_000  # small (delta) indexes are not worth a full collection
 PATRONYMIC_ENDINGS = ("ovich", "evich", "ovna", "evna", "ogly", "ogli", "kyzy")
@@ -64,56 +55,6 @@ class SearchTuning:
     # Unknown query parts looked up in the fuzzy vocabulary per query, and listed parts taken per lookup.
     max_near_lookups: int = 3
     max_near_parts: int = 8
-
-
-@lru_cache(maxsize=500_000)
-def _indexed_part_keys(token: str) -> tuple[str, ...]:
-    """The part, its phonetic key and (long keys only) the key's one-deletion variants."""
-    key = skeleton(token)
-    keys = [token]
-    if len(key) >= MIN_PHONETIC_KEY:
-        keys.append(_PHONETIC + key)
-    if len(key) >= MIN_TYPO_KEY:
-        keys.extend(_DELETED + deleted for deleted in deletion_keys(key))
-    return tuple(keys)
-
-
-@lru_cache(maxsize=100_000)
-def _query_part_keys(token: str) -> tuple[str, ...]:
-    """SymSpell lookup: same key, query dropped a letter, query added one, one letter differs."""
-    key = skeleton(token)
-    keys = [token]
-    if len(key) >= MIN_PHONETIC_KEY:
-        keys.append(_PHONETIC + key)
-    if len(key) >= MIN_TYPO_KEY - 1:
-        keys.append(_DELETED + key)
-    if len(key) >= MIN_TYPO_KEY:
-        for deleted in deletion_keys(key)[1:]:
-            keys.extend((_PHONETIC + deleted, _DELETED + deleted))
-    if len(token) >= MIN_TYPO_KEY:
-        # Letter-level typos that change the phonetic key (MELNYCUHK, COHCAN): the listed
-        # part is the query part with one letter dropped or two neighbours swapped.
-        keys.extend(token[:i] + token[i + 1 :] for i in range(len(token)))
-        keys.extend(token[:i] + token[i + 1] + token[i] + token[i + 2 :] for i in range(len(token) - 1))
-    return tuple(keys)
-
-
-def _is_filler(part: str) -> bool:
-    """Particles and legal-form words (misspelt ones too) only find names when nothing else can."""
-    return part in PARTICLES or part in LEGAL_WORDS or is_legal_word(part)
-
-
-def _join_keys(first: str, second: str) -> tuple[str, ...]:
-    joined = first + second
-    return (joined, _PHONETIC + skeleton(joined))
-
-
-def _key_groups(name: PreparedName, *, query: bool) -> list[tuple[str, ...]]:
-    tokens = name.tokens
-    part_keys = _query_part_keys if query else _indexed_part_keys
-    groups = [part_keys(token) for token in tokens]
-    groups.extend(_join_keys(tokens[i], tokens[i + 1]) for i in range(len(tokens) - 1))
-    return groups
 
 
 def _intersect(first: frozenset[int] | array[int], second: frozenset[int] | array[int]) -> set[int]:
@@ -204,7 +145,7 @@ class Index:
         self._shape_sizes = bytes(min(len(record.name.tokens), 255) for record in self._shapes)
         postings: defaultdict[str, array[int]] = defaultdict(lambda: array("i"))
         for shape, record in enumerate(self._shapes):
-            for key in {key for group in _key_groups(record.name, query=False) for key in group}:
+            for key in {key for group in key_groups(record.name, query=False) for key in group}:
                 postings[key].append(shape)
         self._postings = dict(postings)
         self._vocabulary = FuzzyVocabulary(token for record in self._shapes for token in record.name.tokens)
@@ -239,7 +180,7 @@ class Index:
             if token in self._idf or token in PARTICLES or len(key) < MIN_PHONETIC_KEY:
                 weights.append(self.part_weight(token))
             else:
-                weights.append(self._weight(max(len(self._postings.get(_PHONETIC + key, ())), 1)))
+                weights.append(self._weight(max(len(self._postings.get(PHONETIC + key, ())), 1)))
         return tuple(weights)
 
     @property
@@ -257,7 +198,7 @@ class Index:
         """Unknown query parts (a typo or an unlisted name) also look up listed parts two edits away."""
         looked_up = 0
         for position, part in enumerate(query.tokens):
-            if part in self._postings or _is_filler(part):
+            if part in self._postings or is_filler(part):
                 continue
             near = self._vocabulary.near(part)[: self.tuning.max_near_parts]
             if near:
@@ -271,10 +212,10 @@ class Index:
         counter: Counter[int] = Counter()
         large: list[tuple[list[str], int, int]] = []
         groups = []
-        all_groups = _key_groups(query, query=True)
+        all_groups = key_groups(query, query=True)
         self._add_near_parts(query, all_groups)
         # Particles and legal-form words only find names when nothing else can.
-        telling = [group for group in all_groups if not _is_filler(group[0])]
+        telling = [group for group in all_groups if not is_filler(group[0])]
         for group in telling or all_groups:
             keys = [key for key in group if key in self._postings]
             if keys:
@@ -293,7 +234,7 @@ class Index:
                 counter.update(hit)
             # The same part outranks the same sound, which outranks a one-letter difference.
             for key in keys[:2]:
-                if not key.startswith(_DELETED):
+                if not key.startswith(DELETED):
                     counter.update(self._postings[key])
         if large and not counter:
             # Only common parts ("Mohammed Ali"): names having the two rarest, else the exact part.
