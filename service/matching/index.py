@@ -1,26 +1,18 @@
-"""The in-memory match index: candidate generation, then scoring of a few candidates.
+"""The in-memory match index: candidates (`candidates.py`), then scoring of the few that count.
 
-Names that normalise to the same parts form one shape (the same name on the SDN, the CSL
-and the UK list is one candidate, scored once). Postings map keys (`keys.py`: the part,
-its phonetic skeleton, typo variants, adjacent parts written together) to compact arrays
-of shape ids. A query collects, per query part, the shapes sharing any of its keys; a query
-part no list uses also looks up the listed parts two edits away (`fuzzy_vocabulary.py`).
-Parts whose postings are long (a common first name) only confirm shapes found through
-rarer parts, so a query touches a small fraction of the corpus. A `sources` restriction
-is applied before the cut; shapes are ranked by rarity-weighted part hits and only the
-best `max_candidates` are scored in full.
+Each entry's primary name and aliases are prepared once, weighted by rarity across the
+index, and filed under their shape. A search aligns each candidate shape once, keeps the
+best name per entry, and explains and scores with attributes only the names that can
+still reach the threshold.
 """
 
 from __future__ import annotations
 
 import gc
-import heapq
 import math
-import operator
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from service.matching.attributes import (
     Attribute,
@@ -31,38 +23,16 @@ from service.matching.attributes import (
     legal_form,
     normalise_identifier,
 )
-from service.matching.fuzzy_vocabulary import FuzzyVocabulary
-from service.matching.keys import DELETED, MIN_PHONETIC_KEY, PARTICLES, PHONETIC, is_filler, key_groups
+from service.matching.candidates import Candidates, SearchTuning
+from service.matching.keys import MIN_PHONETIC_KEY, PARTICLES
 from service.matching.legal_forms import LEGAL_WORDS, is_legal_word
 from service.matching.names import ABJAD, NameRecord, PreparedName, prepare
-from service.matching.scoring import NameScore, PartCache, explain_name, name_score_value, score_name
+from service.matching.scoring import Alignment, NameScore, PartCache, align, explain_name, explained_score, score_name
 from service.matching.types import FeatureScore, IndexedEntry, Match, MatchDecision, MatchThresholds, Query
 from service.matching.weights import DEFAULT_WEIGHTS, FeatureWeights
 
-_HITS = operator.itemgetter(1)
 FREEZE_MIN_NAMES = 20_000  # small (delta) indexes are not worth a full collection
 PATRONYMIC_ENDINGS = ("ovich", "evich", "ovna", "evna", "ogly", "ogli", "kyzy")
-
-
-@dataclass(slots=True, frozen=True)
-class SearchTuning:
-    """Candidate-generation limits (speed against recall; see bench/speed.py)."""
-
-    max_candidates: int = 20
-    min_hit_share: float = 0.5
-    large_posting: int = 700
-    max_groups: int = 12
-    # Unknown query parts looked up in the fuzzy vocabulary per query, and listed parts taken per lookup.
-    max_near_lookups: int = 3
-    max_near_parts: int = 8
-
-
-def _intersect(first: frozenset[int] | array[int], second: frozenset[int] | array[int]) -> set[int]:
-    if isinstance(first, frozenset):
-        return set(first.intersection(second))
-    if isinstance(second, frozenset):
-        return set(second.intersection(first))
-    return set(first).intersection(second)
 
 
 class Index:
@@ -108,52 +78,15 @@ class Index:
         for number, prepared, weak in raw:
             part_weights = tuple(self.part_weight(token) for token in prepared.tokens)
             self.names.append(NameRecord(number, prepared, part_weights, weak))
-        self._build_shapes()
+        self._candidates = Candidates(
+            self.names, [self.entries[record.entry].source for record in self.names], self.tuning
+        )
         # Names are stored entry by entry: entry n owns names [offsets[n], offsets[n + 1]).
         self._offsets = array("i", [0] * (len(self.entries) + 1))
         for record in self.names:
             self._offsets[record.entry + 1] += 1
         for number in range(len(self.entries)):
             self._offsets[number + 1] += self._offsets[number]
-
-    def _build_shapes(self) -> None:
-        """Group names that normalise alike: candidates are shapes, so the same name on many lists is one candidate.
-
-        Scoring depends only on a name's parts (and how they compare, see `PreparedName.mode`), so a shape is
-        scored once and every list's entry bearing it shares the score. Postings hold shape ids.
-        """
-        shape_ids: dict[tuple[tuple[str, ...], int], int] = {}
-        self._shapes: list[NameRecord] = []  # one representative name per shape
-        members: list[list[int]] = []
-        source_bits: dict[str, int] = {}
-        masks: list[int] = []
-        for name_id, record in enumerate(self.names):
-            shape_key = (record.name.tokens, record.name.mode)
-            shape = shape_ids.get(shape_key)
-            if shape is None:
-                shape = shape_ids[shape_key] = len(self._shapes)
-                self._shapes.append(record)
-                members.append([])
-                masks.append(0)
-            members[shape].append(name_id)
-            source = self.entries[record.entry].source
-            bit = source_bits.setdefault(source, 1 << len(source_bits))
-            masks[shape] |= bit
-        self._source_bits = source_bits
-        self._shape_sources = masks
-        self._shape_members = [array("i", ids) for ids in members]
-        self._shape_sizes = bytes(min(len(record.name.tokens), 255) for record in self._shapes)
-        postings: defaultdict[str, array[int]] = defaultdict(lambda: array("i"))
-        for shape, record in enumerate(self._shapes):
-            for key in {key for group in key_groups(record.name, query=False) for key in group}:
-                postings[key].append(shape)
-        self._postings = dict(postings)
-        self._vocabulary = FuzzyVocabulary(token for record in self._shapes for token in record.name.tokens)
-        self._shape_total = max(len(self._shapes), 1)
-        # Common keys are also kept as sets: a query intersects its pool with them in C.
-        self._large = {
-            key: frozenset(ids) for key, ids in self._postings.items() if len(ids) > self.tuning.large_posting
-        }
 
     def _weight(self, count: int) -> float:
         return max(self.weights.min_part_weight, math.log(self._name_total / count))
@@ -180,7 +113,7 @@ class Index:
             if token in self._idf or token in PARTICLES or len(key) < MIN_PHONETIC_KEY:
                 weights.append(self.part_weight(token))
             else:
-                weights.append(self._weight(max(len(self._postings.get(PHONETIC + key, ())), 1)))
+                weights.append(self._weight(max(self._candidates.key_count(key), 1)))
         return tuple(weights)
 
     @property
@@ -191,125 +124,23 @@ class Index:
     def name_count(self) -> int:
         return len(self.names)
 
-    def _members(self, key: str) -> frozenset[int] | array[int]:
-        return self._large.get(key) or self._postings[key]
-
-    def _add_near_parts(self, query: PreparedName, groups: list[tuple[str, ...]]) -> None:
-        """Unknown query parts (a typo or an unlisted name) also look up listed parts two edits away."""
-        looked_up = 0
-        for position, part in enumerate(query.tokens):
-            if part in self._postings or is_filler(part):
-                continue
-            near = self._vocabulary.near(part)[: self.tuning.max_near_parts]
-            if near:
-                groups[position] = (*groups[position], *near)
-            looked_up += 1
-            if looked_up == self.tuning.max_near_lookups:
-                break
-
-    def _candidates(self, query: PreparedName, sources: frozenset[str] | None) -> list[int]:
-        """Shape ids worth scoring, best first: names of the wanted lists sharing the query's rarest parts."""
-        counter: Counter[int] = Counter()
-        large: list[tuple[list[str], int, int]] = []
-        groups = []
-        all_groups = key_groups(query, query=True)
-        self._add_near_parts(query, all_groups)
-        # Particles and legal-form words only find names when nothing else can.
-        telling = [group for group in all_groups if not is_filler(group[0])]
-        for group in telling or all_groups:
-            keys = [key for key in group if key in self._postings]
-            if keys:
-                groups.append((keys, sum(len(self._postings[key]) for key in keys)))
-        # Very long names (a ministry and all its units): the rarest parts are enough.
-        groups.sort(key=lambda item: item[1])
-        for keys, size in groups[: self.tuning.max_groups]:
-            smallest = min(len(self._postings[key]) for key in keys)
-            # Hits through a rare part count more (1..4 votes) than through a common one.
-            votes = 1 + min(3, int(math.log10(max(self._shape_total / smallest, 1.0))))
-            if size > self.tuning.large_posting:
-                large.append((keys, size, votes))
-                continue
-            hit = set().union(*(self._postings[key] for key in keys))
-            for _ in range(votes):
-                counter.update(hit)
-            # The same part outranks the same sound, which outranks a one-letter difference.
-            for key in keys[:2]:
-                if not key.startswith(DELETED):
-                    counter.update(self._postings[key])
-        if large and not counter:
-            # Only common parts ("Mohammed Ali"): names having the two rarest, else the exact part.
-            first = large.pop(0)
-            if large:
-                second = large.pop(0)
-                hit = set()
-                for key in first[0]:
-                    for other in second[0]:
-                        hit.update(_intersect(self._members(key), self._members(other)))
-                votes = first[2] + second[2]
-                # As everywhere, the same part outranks the same sound or a one-letter difference.
-                pool = frozenset(hit)
-                for keys, _, _ in (first, second):
-                    if keys[0] in query.tokens:
-                        counter.update(pool.intersection(self._members(keys[0])))
-            else:
-                hit = set(self._postings[first[0][0]][: self.tuning.max_candidates * 4])
-                votes = first[2]
-            for _ in range(votes):
-                counter.update(hit)
-        if large:
-            pool = frozenset(counter)
-            for keys, _, votes in large:
-                confirmed: set[int] = set()
-                for key in keys:
-                    confirmed.update(pool.intersection(self._members(key)))
-                for _ in range(votes):
-                    counter.update(confirmed)
-        items: list[tuple[int, int]] = list(counter.items())
-        if sources is not None:
-            # Filtered before the cut, so that names of other lists cannot crowd out the wanted ones.
-            wanted = sum(bit for source, bit in self._source_bits.items() if source in sources)
-            masks = self._shape_sources
-            items = [item for item in items if masks[item[0]] & wanted]
-        ranked = self._cut(items)
-        if not ranked:
-            return []
-        # Names with under half the best name's rarity-weighted hits cannot win.
-        cutoff = ranked[0][1] * self.tuning.min_hit_share
-        return [shape for shape, hits in ranked if hits >= cutoff]
-
-    def _cut(self, items: list[tuple[int, int]]) -> list[tuple[int, int]]:
-        """The `max_candidates` shapes with the most hits; at the cut, the shorter names, then the earlier ones.
-
-        Shorter first because the same hits cover more of a short name; earlier next so that the cut
-        never depends on set iteration order. Only the tied shapes at the cut are ordered in Python.
-        """
-        size = self.tuning.max_candidates
-        ranked = heapq.nlargest(size, items, key=_HITS)
-        if len(ranked) < size:
-            return ranked
-        floor = ranked[-1][1]
-        above = [item for item in ranked if item[1] > floor]
-        sizes = self._shape_sizes
-        # (size, shape) packed in one int: the tied shapes are ordered by C comparisons, without a key function.
-        tied = heapq.nsmallest(
-            size - len(above), [(sizes[shape] << 32) | shape for shape, hits in items if hits == floor]
-        )
-        return above + [(packed & 0xFFFFFFFF, floor) for packed in tied]
-
     def search(self, query: Query, *, thresholds: MatchThresholds, limit: int) -> list[Match]:
         prepared = prepare(query.name)
         query_weights = self._query_weights(prepared)
         cache: PartCache = {}
-        # Rank every candidate by its score alone; the explained score is built only for the best name of
-        # an entry that can still reach the threshold (most candidates cannot).
+        # Align every candidate once; the explanation is built only for the best name of an entry that
+        # can still reach the threshold (most candidates cannot), once per shape.
+        candidates = self._candidates
+        alignments: dict[int, Alignment] = {}
         ranked: dict[int, tuple[float, NameRecord, int]] = {}
         wanted = query.sources
-        for shape in self._candidates(prepared, wanted) if prepared.tokens else ():
-            representative = self._shapes[shape]
-            value = name_score_value(
+        for shape in candidates.find(prepared, wanted) if prepared.tokens else ():
+            representative = candidates.shapes[shape]
+            alignment = alignments[shape] = align(
                 prepared, query_weights, representative.name, representative.weights, self.weights, cache
             )
-            for name_id in self._shape_members[shape]:
+            value = alignment[0]
+            for name_id in candidates.members[shape]:
                 record = self.names[name_id]
                 if wanted is not None and self.entries[record.entry].source not in wanted:
                     continue
@@ -318,29 +149,25 @@ class Index:
                     ranked[record.entry] = (value, record, shape)
         identified = self._identified(query)
         headroom = self._attribute_headroom(query, prepared)
-        explained: dict[int, NameScore] = {}
-        best: dict[int, tuple[NameScore, NameRecord]] = {}
+        explained: dict[int, tuple[NameScore, str]] = {}
+        best: dict[int, tuple[NameScore, str, NameRecord]] = {}
         for number, (value, record, shape) in ranked.items():
             if value + headroom >= thresholds.review or number in identified:
-                result = explained.get(shape)
-                if result is None:
-                    result = explained[shape] = score_name(
-                        prepared, query_weights, record.name, record.weights, self.weights, cache
-                    )
-                best[number] = (result, record)
+                found = explained.get(shape)
+                if found is None:
+                    result = explained_score(prepared, record.name, alignments[shape])
+                    found = explained[shape] = (result, explain_name(result))
+                best[number] = (*found, record)
         for number in identified - best.keys():
             entry = self.entries[number]
-            found = self._best_name_of(number, prepared, query_weights, cache)
-            if found is not None and (wanted is None or entry.source in wanted):
-                best[number] = found
+            best_name = self._best_name_of(number, prepared, query_weights, cache)
+            if best_name is not None and (wanted is None or entry.source in wanted):
+                result, record = best_name
+                best[number] = (result, explain_name(result), record)
         matches: list[Match] = []
-        details: dict[int, str] = {}  # one explanation per name score: entries of one shape share it
-        for number, (result, record) in best.items():
+        for number, (result, detail, record) in best.items():
             if result.score + headroom < thresholds.review and number not in identified:
                 continue  # attributes cannot lift it far enough
-            detail = details.get(id(result))
-            if detail is None:
-                detail = details[id(result)] = explain_name(result)
             match = self._match(query, prepared, self.entries[number], result, detail, record, thresholds)
             if match is not None:
                 matches.append(match)

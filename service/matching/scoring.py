@@ -87,6 +87,7 @@ def part_similarity(
 
 
 AlignedPair = tuple[float, int, int, str]  # similarity, query part, listed part, how
+Alignment = tuple[float, list[AlignedPair], bool]  # score, aligned pairs, whether the spaceless comparison gave it
 
 
 def _query_total(
@@ -110,14 +111,14 @@ def _query_total(
     return (sum(query_weights[i] for i in aligned) + extra) or 1.0
 
 
-def _align(
+def align(
     query: PreparedName,
     query_weights: tuple[float, ...],
     listed: PreparedName,
     listed_weights: tuple[float, ...],
     weights: FeatureWeights,
     cache: PartCache,
-) -> tuple[float, list[AlignedPair], bool]:
+) -> Alignment:
     """The name score, the aligned part pairs and whether the spaceless comparison gave the score."""
     # The hottest loop of a screening (up to 20 candidate names per query): kept flat on purpose.
     candidates: list[AlignedPair] = []
@@ -173,27 +174,9 @@ def _align(
     return min(score, 1.0), pairs, compact
 
 
-def name_score_value(
-    query: PreparedName,
-    query_weights: tuple[float, ...],
-    listed: PreparedName,
-    listed_weights: tuple[float, ...],
-    weights: FeatureWeights,
-    cache: PartCache,
-) -> float:
-    """The score alone, for ranking candidates: `score_name` builds the explanation only for the few that count."""
-    return _align(query, query_weights, listed, listed_weights, weights, cache)[0]
-
-
-def score_name(
-    query: PreparedName,
-    query_weights: tuple[float, ...],
-    listed: PreparedName,
-    listed_weights: tuple[float, ...],
-    weights: FeatureWeights,
-    cache: PartCache,
-) -> NameScore:
-    score, pairs, compact = _align(query, query_weights, listed, listed_weights, weights, cache)
+def explained_score(query: PreparedName, listed: PreparedName, alignment: Alignment) -> NameScore:
+    """The aligned parts of an alignment, for the explanation (built only for names that can match)."""
+    score, pairs, compact = alignment
     used_query = {i for _, i, _, _ in pairs}
     used_listed = {j for _, _, j, _ in pairs}
     return NameScore(
@@ -206,6 +189,17 @@ def score_name(
         unmatched_listed=tuple(t for j, t in enumerate(listed.tokens) if j not in used_listed),
         compact=compact,
     )
+
+
+def score_name(
+    query: PreparedName,
+    query_weights: tuple[float, ...],
+    listed: PreparedName,
+    listed_weights: tuple[float, ...],
+    weights: FeatureWeights,
+    cache: PartCache,
+) -> NameScore:
+    return explained_score(query, listed, align(query, query_weights, listed, listed_weights, weights, cache))
 
 
 def explain_name(result: NameScore) -> str:

@@ -1,0 +1,197 @@
+"""Candidate generation: which listed names are worth scoring for a query.
+
+Names that normalise to the same parts form one shape (the same name on the SDN, the CSL
+and the UK list is one candidate, scored once). Postings map keys (`keys.py`: the part,
+its phonetic skeleton, typo variants, adjacent parts written together) to compact arrays
+of shape ids. A query collects, per query part, the shapes sharing any of its keys; a query
+part no list uses also looks up the listed parts two edits away (`fuzzy_vocabulary.py`).
+Parts whose postings are long (a common first name) only confirm shapes found through
+rarer parts, so a query touches a small fraction of the corpus. A `sources` restriction
+is applied before the cut; shapes are ranked by rarity-weighted part hits and only the
+best `max_candidates` are scored in full.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import operator
+from array import array
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from service.matching.fuzzy_vocabulary import FuzzyVocabulary
+from service.matching.keys import DELETED, PHONETIC, is_filler, key_groups
+from service.matching.names import NameRecord, PreparedName
+
+_HITS = operator.itemgetter(1)
+
+
+@dataclass(slots=True, frozen=True)
+class SearchTuning:
+    """Candidate-generation limits (speed against recall; see bench/speed.py)."""
+
+    max_candidates: int = 20
+    min_hit_share: float = 0.5
+    large_posting: int = 700
+    max_groups: int = 12
+    # Unknown query parts looked up in the fuzzy vocabulary per query, and listed parts taken per lookup.
+    max_near_lookups: int = 3
+    max_near_parts: int = 8
+
+
+def _intersect(first: frozenset[int] | array[int], second: frozenset[int] | array[int]) -> set[int]:
+    if isinstance(first, frozenset):
+        return set(first.intersection(second))
+    if isinstance(second, frozenset):
+        return set(second.intersection(first))
+    return set(first).intersection(second)
+
+
+class Candidates:
+    """Shapes of the indexed names and their postings; immutable after construction."""
+
+    def __init__(self, names: list[NameRecord], sources: list[str], tuning: SearchTuning) -> None:
+        """`sources[n]` is the list of `names[n]`."""
+        self.tuning = tuning
+        shape_ids: dict[tuple[tuple[str, ...], int], int] = {}
+        self.shapes: list[NameRecord] = []  # one representative name per shape
+        members: list[list[int]] = []
+        source_bits: dict[str, int] = {}
+        masks: list[int] = []
+        for name_id, record in enumerate(names):
+            shape_key = (record.name.tokens, record.name.mode)
+            shape = shape_ids.get(shape_key)
+            if shape is None:
+                shape = shape_ids[shape_key] = len(self.shapes)
+                self.shapes.append(record)
+                members.append([])
+                masks.append(0)
+            members[shape].append(name_id)
+            source = sources[name_id]
+            bit = source_bits.setdefault(source, 1 << len(source_bits))
+            masks[shape] |= bit
+        self._source_bits = source_bits
+        self._shape_sources = masks
+        self.members = [array("i", ids) for ids in members]
+        self._shape_sizes = bytes(min(len(record.name.tokens), 255) for record in self.shapes)
+        postings: defaultdict[str, array[int]] = defaultdict(lambda: array("i"))
+        for shape, record in enumerate(self.shapes):
+            for key in {key for group in key_groups(record.name, query=False) for key in group}:
+                postings[key].append(shape)
+        self._postings = dict(postings)
+        self._vocabulary = FuzzyVocabulary(token for record in self.shapes for token in record.name.tokens)
+        self._shape_total = max(len(self.shapes), 1)
+        # Common keys are also kept as sets: a query intersects its pool with them in C.
+        self._large = {
+            key: frozenset(ids) for key, ids in self._postings.items() if len(ids) > self.tuning.large_posting
+        }
+
+    def key_count(self, key: str) -> int:
+        """How many shapes a phonetic key files (the rarity of a consonant key)."""
+        return len(self._postings.get(PHONETIC + key, ()))
+
+    def _members(self, key: str) -> frozenset[int] | array[int]:
+        return self._large.get(key) or self._postings[key]
+
+    def _add_near_parts(self, query: PreparedName, groups: list[tuple[str, ...]]) -> None:
+        """Unknown query parts (a typo or an unlisted name) also look up listed parts two edits away."""
+        looked_up = 0
+        for position, part in enumerate(query.tokens):
+            if part in self._postings or is_filler(part):
+                continue
+            near = self._vocabulary.near(part)[: self.tuning.max_near_parts]
+            if near:
+                groups[position] = (*groups[position], *near)
+            looked_up += 1
+            if looked_up == self.tuning.max_near_lookups:
+                break
+
+    def find(self, query: PreparedName, sources: frozenset[str] | None) -> list[int]:
+        """Shape ids worth scoring, best first: names of the wanted lists sharing the query's rarest parts."""
+        counter: Counter[int] = Counter()
+        large: list[tuple[list[str], int, int]] = []
+        groups = []
+        all_groups = key_groups(query, query=True)
+        self._add_near_parts(query, all_groups)
+        # Particles and legal-form words only find names when nothing else can.
+        telling = [group for group in all_groups if not is_filler(group[0])]
+        for group in telling or all_groups:
+            keys = [key for key in group if key in self._postings]
+            if keys:
+                groups.append((keys, sum(len(self._postings[key]) for key in keys)))
+        # Very long names (a ministry and all its units): the rarest parts are enough.
+        groups.sort(key=lambda item: item[1])
+        for keys, size in groups[: self.tuning.max_groups]:
+            smallest = min(len(self._postings[key]) for key in keys)
+            # Hits through a rare part count more (1..4 votes) than through a common one.
+            votes = 1 + min(3, int(math.log10(max(self._shape_total / smallest, 1.0))))
+            if size > self.tuning.large_posting:
+                large.append((keys, size, votes))
+                continue
+            hit = set().union(*(self._postings[key] for key in keys))
+            for _ in range(votes):
+                counter.update(hit)
+            # The same part outranks the same sound, which outranks a one-letter difference.
+            for key in keys[:2]:
+                if not key.startswith(DELETED):
+                    counter.update(self._postings[key])
+        if large and not counter:
+            # Only common parts ("Mohammed Ali"): names having the two rarest, else the exact part.
+            first = large.pop(0)
+            if large:
+                second = large.pop(0)
+                hit = set()
+                for key in first[0]:
+                    for other in second[0]:
+                        hit.update(_intersect(self._members(key), self._members(other)))
+                votes = first[2] + second[2]
+                # As everywhere, the same part outranks the same sound or a one-letter difference.
+                pool = frozenset(hit)
+                for keys, _, _ in (first, second):
+                    if keys[0] in query.tokens:
+                        counter.update(pool.intersection(self._members(keys[0])))
+            else:
+                hit = set(self._postings[first[0][0]][: self.tuning.max_candidates * 4])
+                votes = first[2]
+            for _ in range(votes):
+                counter.update(hit)
+        if large:
+            pool = frozenset(counter)
+            for keys, _, votes in large:
+                confirmed: set[int] = set()
+                for key in keys:
+                    confirmed.update(pool.intersection(self._members(key)))
+                for _ in range(votes):
+                    counter.update(confirmed)
+        items: list[tuple[int, int]] = list(counter.items())
+        if sources is not None:
+            # Filtered before the cut, so that names of other lists cannot crowd out the wanted ones.
+            wanted = sum(bit for source, bit in self._source_bits.items() if source in sources)
+            masks = self._shape_sources
+            items = [item for item in items if masks[item[0]] & wanted]
+        ranked = self._cut(items)
+        if not ranked:
+            return []
+        # Names with under half the best name's rarity-weighted hits cannot win.
+        cutoff = ranked[0][1] * self.tuning.min_hit_share
+        return [shape for shape, hits in ranked if hits >= cutoff]
+
+    def _cut(self, items: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """The `max_candidates` shapes with the most hits; at the cut, the shorter names, then the earlier ones.
+
+        Shorter first because the same hits cover more of a short name; earlier next so that the cut
+        never depends on set iteration order. Only the tied shapes at the cut are ordered in Python.
+        """
+        size = self.tuning.max_candidates
+        ranked = heapq.nlargest(size, items, key=_HITS)
+        if len(ranked) < size:
+            return ranked
+        floor = ranked[-1][1]
+        above = [item for item in ranked if item[1] > floor]
+        sizes = self._shape_sizes
+        # (size, shape) packed in one int: the tied shapes are ordered by C comparisons, without a key function.
+        tied = heapq.nsmallest(
+            size - len(above), [(sizes[shape] << 32) | shape for shape, hits in items if hits == floor]
+        )
+        return above + [(packed & 0xFFFFFFFF, floor) for packed in tied]
