@@ -25,7 +25,7 @@ from pathlib import Path
 from bench.harness import FULL_LISTS, LISTS_DATA
 from service.matching import build_index
 from service.matching.attributes import normalise_identifier
-from service.matching.scripts import script_of
+from service.matching.scripts import dominant_script
 from service.matching.types import IndexedEntry, MatchThresholds, Query
 from service.screening.index_state import to_indexed_entry
 from service.sources.model import ParsedEntry
@@ -74,14 +74,6 @@ def strong_keys(source: str, entry: ParsedEntry) -> set[str]:
             if len(value) >= 6 and not value.isalpha():
                 keys.add(f"doc:{identifier.country or ''}:{value}")
     return keys
-
-
-def _script(name: str) -> str:
-    scripts = [script_of(char) for char in name if char.isalpha()]
-    named = [script for script in scripts if script is not None]
-    if not named:
-        return "Latn"
-    return max(set(named), key=named.count)
 
 
 def load() -> tuple[list[IndexedEntry], list[set[str]]]:
@@ -146,7 +138,7 @@ def main() -> None:
                     matches = index.search(query, thresholds=thresholds, limit=10)
                     found = any(match.entry.entity_id in wanted for match in matches)
                     by_pair[(entry.source, target_source)].add(found)
-                    by_script[_script(name)].add(found)
+                    by_script[dominant_script(name) or "Latn"].add(found)
                     total.add(found)
     seconds = time.perf_counter() - started
     print(f"\nlinked parties screened across lists: {total.queries} queries in {seconds:.0f}s, default thresholds")

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from service.matching.scripts import script_of
+
 # Latin letter -> the Cyrillic and Greek letters drawn the same way.
 _LOOK_ALIKES: dict[str, tuple[str, str]] = {
     "A": ("А", "Α"), "B": ("В", "Β"), "C": ("С", ""), "E": ("Е", "Ε"), "H": ("Н", "Η"), "I": ("І", "Ι"),
@@ -31,14 +33,10 @@ _DIGIT_IN_WORD = re.compile(r"(?<=[a-z])[0134579](?=[a-z])|^[0134579](?=[a-z]{2}
 
 
 def _script(char: str) -> str | None:
-    if "a" <= char.lower() <= "z":
-        return "Latn"
-    code = ord(char)
-    if 0x0400 <= code <= 0x04FF:
-        return "Cyrl"
-    if 0x0370 <= code <= 0x03FF:
-        return "Grek"
-    return None
+    """Latn, Cyrl or Grek for a letter of those scripts (`script_of` tags Latin as None)."""
+    if char.isascii():
+        return "Latn" if char.isalpha() else None
+    return script_of(char)
 
 
 def _unmix_word(word: str) -> str:
@@ -50,6 +48,8 @@ def _unmix_word(word: str) -> str:
     if len(counts) < 2:
         return word
     majority = max(counts, key=counts.__getitem__)
+    if majority not in ("Latn", "Cyrl", "Grek"):
+        return word
     if majority == "Latn":
         return "".join(_TO_LATIN.get(char, char) for char in word)
     table = _TABLES[majority]

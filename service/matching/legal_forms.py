@@ -67,7 +67,7 @@ _FORMS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 # Short abbreviations that are also given names or initials ("Pat", "S.L. Kumar") only end a name.
-TAIL_ONLY = frozenset({("sl",), ("sc",), ("sti",), ("a", "s"), ("sa",), ("ag",), ("nv",), ("bv",), ("as",)})
+TAIL_ONLY = frozenset({("sl",), ("sc",), ("sti",), ("a", "s"), ("sa",), ("ag",), ("nv",), ("bv",)})
 
 # Longest phrases first so "co ltd" wins over "ltd".
 LEGAL_FORMS: tuple[tuple[tuple[str, ...], str], ...] = tuple(

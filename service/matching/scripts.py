@@ -184,7 +184,8 @@ def _kana_transliterator() -> icu.Transliterator:
     return transliterator
 
 
-def _dominant_script(text: str) -> str | None:
+def dominant_script(text: str) -> str | None:
+    """The script most letters of `text` are written in (ISO-15924-like tag), None for Latin."""
     if max(text, default="a") < "\u0370":  # Latin (with diacritics) and punctuation only
         return None
     counts: dict[str, int] = {}
@@ -199,7 +200,7 @@ def _dominant_script(text: str) -> str | None:
 def to_latin(text: str, *, organisation: bool = False) -> tuple[str, str | None]:
     """The Latin form of `text` and the script it was written in (None when already Latin)."""
     text = unicodedata.normalize("NFKC", text)
-    script = _dominant_script(text)
+    script = dominant_script(text)
     if script is None:
         return text, None
     if script == "Arab":
