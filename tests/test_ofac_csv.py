@@ -124,6 +124,11 @@ def test_missing_primary_file_is_named() -> None:
         ("1962", [BirthDate("1962", "year")]),
         ("circa 1962", [BirthDate("1962", "year")]),
         ("1960 to 1962", [BirthDate("1960", "year"), BirthDate("1961", "year"), BirthDate("1962", "year")]),
+        ("01 Jan 1973 to 31 Dec 1973", [BirthDate("1973", "year")]),
+        ("01 Mar 1966 to 31 Mar 1966.", [BirthDate("1966-03", "month")]),
+        ("Mar 1960 to Feb 1961", [BirthDate("1960", "year"), BirthDate("1961", "year")]),
+        ("01 Jan 1900 to 31 Dec 1990", []),
+        ("01 Jan 1973 to sometime", []),
         ("sometime", []),
     ],
 )

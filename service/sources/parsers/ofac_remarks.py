@@ -74,8 +74,33 @@ class RemarkFacts:
 
 
 def parse_ofac_date(text: str) -> list[BirthDate]:
-    """Dates as OFAC writes them: `23 Nov 1962`, `Nov 1962`, `1962`, `circa 1962`, `1960 to 1962`."""
+    """Dates as OFAC writes them: `23 Nov 1962`, `Nov 1962`, `1962`, `circa 1962`, `1960 to 1962`.
+
+    A range of full dates (`01 Jan 1973 to 31 Dec 1973`) says no more than its years: one
+    year-precision date per year it spans, or the month when it starts and ends in one month.
+    """
     text = " ".join(text.split()).strip(" .")
+    if match := _YEAR_RANGE.match(text):
+        first, last = int(match.group(1)), int(match.group(2))
+        if 0 <= last - first <= 20:
+            return [BirthDate(str(year), "year") for year in range(first, last + 1)]
+        return []
+    start, separator, end = text.partition(" to ")
+    if not separator:
+        return _single_date(text)
+    first_dates, last_dates = _single_date(start), _single_date(end)
+    if len(first_dates) != 1 or len(last_dates) != 1:
+        return []
+    first, last = first_dates[0].value, last_dates[0].value
+    if first[:7] == last[:7] and len(first) >= 7:
+        return [BirthDate(first[:7], "month")]
+    first_year, last_year = int(first[:4]), int(last[:4])
+    if not 0 <= last_year - first_year <= 20:
+        return []
+    return [BirthDate(str(year), "year") for year in range(first_year, last_year + 1)]
+
+
+def _single_date(text: str) -> list[BirthDate]:
     if match := _DAY_MONTH_YEAR.match(text):
         month = MONTHS.get(match.group(2).lower())
         if month:
@@ -86,10 +111,6 @@ def parse_ofac_date(text: str) -> list[BirthDate]:
             return [BirthDate(f"{match.group(2)}-{month:02d}", "month")]
     if match := _YEAR.match(text):
         return [BirthDate(match.group(1), "year")]
-    if match := _YEAR_RANGE.match(text):
-        first, last = int(match.group(1)), int(match.group(2))
-        if 0 <= last - first <= 20:
-            return [BirthDate(str(year), "year") for year in range(first, last + 1)]
     return []
 
 
