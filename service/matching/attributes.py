@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from service.matching.linking import LentBirthDates
 from service.matching.types import FeatureScore, IndexedEntry, Query
 from service.matching.weights import FeatureWeights
 from service.sources.model import BirthDate, Identifier
@@ -55,16 +56,39 @@ def _compare_dates(query: BirthDate, listed: BirthDate, weights: FeatureWeights)
     return weights.birth_date_year, f"birth year agrees, month differs (listed {listed.value})", False
 
 
-def birth_date(query: Query, entry: IndexedEntry, weights: FeatureWeights) -> Attribute | None:
+def birth_date(
+    query: Query, entry: IndexedEntry, weights: FeatureWeights, lent: LentBirthDates | None = None
+) -> Attribute | None:
+    """Compare with the listed dates; for an undated person, with dates `lent` by linked entries of other lists.
+
+    Lent dates count only when they set the query a generation apart: they tell a namesake apart
+    (father, son), while a few years' difference or an agreement would stand on the link alone.
+    """
     if query.birth_date is None:
         return None
     if not entry.birth_dates:
         if entry.type != "person":
             return None
+        if lent is not None:
+            generation = _generation_apart(query.birth_date, lent, weights)
+            if generation is not None:
+                return generation
         detail = f"born {query.birth_date.value}; the listed entry gives no date of birth to compare"
         return Attribute(FeatureScore("birth_date", 0.0, detail), unverified=True)
     best = max((_compare_dates(query.birth_date, listed, weights) for listed in entry.birth_dates), key=lambda r: r[0])
     return Attribute(FeatureScore("birth_date", best[0], best[1]), contradicts=best[2])
+
+
+def _generation_apart(query: BirthDate, lent: LentBirthDates, weights: FeatureWeights) -> Attribute | None:
+    gap = min(abs(query.year - listed.year) for listed in lent.dates)
+    if gap < weights.generation_gap_years:
+        return None
+    listed = ", ".join(date.value for date in lent.dates)
+    detail = (
+        f"born {query.value}; the listed entry gives no date of birth, and the same full name listed as "
+        f"{'; '.join(lent.lenders)} is born {listed}: {gap} years apart"
+    )
+    return Attribute(FeatureScore("birth_date", weights.birth_date_generation, detail), contradicts=True)
 
 
 def country(query: Query, entry: IndexedEntry, weights: FeatureWeights) -> Attribute | None:

@@ -26,6 +26,7 @@ from service.matching.attributes import (
 from service.matching.candidates import Candidates, SearchTuning
 from service.matching.keys import MIN_PHONETIC_KEY, PARTICLES
 from service.matching.legal_forms import LEGAL_WORDS, is_legal_word
+from service.matching.linking import lend_birth_dates
 from service.matching.names import ABJAD, NameRecord, PreparedName, prepare
 from service.matching.scoring import Alignment, NameScore, PartCache, align, explain_name, explained_score, score_name
 from service.matching.types import FeatureScore, IndexedEntry, Match, MatchDecision, MatchThresholds, Query
@@ -68,6 +69,9 @@ class Index:
                 if len(value) >= 5:
                     identifiers[value].append(number)
         self._identifiers = dict(identifiers)
+        self._lent_birth_dates = lend_birth_dates(
+            self.entries, ((number, prepared.tokens, weak) for number, prepared, weak in raw)
+        )
         document_frequency: Counter[str] = Counter()
         for _, prepared, _ in raw:
             document_frequency.update(set(prepared.tokens))
@@ -168,7 +172,7 @@ class Index:
         for number, (result, detail, record) in best.items():
             if result.score + headroom < thresholds.review and number not in identified:
                 continue  # attributes cannot lift it far enough
-            match = self._match(query, prepared, self.entries[number], result, detail, record, thresholds)
+            match = self._match(query, prepared, number, result, detail, record, thresholds)
             if match is not None:
                 matches.append(match)
         matches.sort(key=lambda m: (-m.score, m.entry.source, m.entry.entity_id))
@@ -200,18 +204,20 @@ class Index:
         self,
         query: Query,
         prepared: PreparedName,
-        entry: IndexedEntry,
+        number: int,
         result: NameScore,
         name_detail: str,
         record: NameRecord,
         thresholds: MatchThresholds,
     ) -> Match | None:
         weights = self.weights
+        entry = self.entries[number]
         features = [FeatureScore("name", result.score, name_detail)]
+        lent = self._lent_birth_dates.get(number)
         attributes: list[Attribute] = [
             attribute
             for attribute in (
-                birth_date(query, entry, weights),
+                birth_date(query, entry, weights, lent),
                 country(query, entry, weights),
                 entity_type(query, entry, weights),
                 legal_form(prepared.legal_form, record.name.legal_form, weights),

@@ -228,6 +228,54 @@ def test_a_birth_date_the_entry_cannot_confirm_never_blocks() -> None:
     assert undated.decision == "block"  # the name alone still blocks when the customer record has no date
 
 
+# Another publisher lists the same person undated: the date the first gives tells a namesake apart there too.
+def _copy(entity_id: str, name: str, *, countries: tuple[str, ...] = (), born: tuple[str, ...] = ()) -> IndexedEntry:
+    return IndexedEntry(
+        source=f"list_{entity_id}",
+        entity_id=entity_id,
+        type="person",
+        name=name,
+        countries=countries,
+        birth_dates=tuple(_born(value) for value in born),
+    )
+
+
+@pytest.mark.parametrize(
+    ("undated", "born", "decisions"),
+    [
+        # the same full name in another order, no country: another generation clears both
+        (_copy("undated", "Arkady Viktorovich KOROLENKO"), "1948-01-15", {}),
+        # the undated copy names the same country
+        (_copy("undated", "Arkady Viktorovich KOROLENKO", countries=("RU",)), "1995-09-30", {}),
+        # a few years off is a slip on either list: the undated copy is still reviewed, never cleared by the link
+        (_copy("undated", "Arkady Viktorovich KOROLENKO"), "1965", {"listed": "review", "undated": "review"}),
+        # the customer is the listed person: the undated copy is reviewed, not blocked on a lent date
+        (_copy("undated", "Arkady Viktorovich KOROLENKO"), "1971-04-02", {"listed": "block", "undated": "review"}),
+        # disjoint countries: two people, nothing is lent
+        (_copy("undated", "Arkady Viktorovich KOROLENKO", countries=("UA",)), "1948-01-15", {"undated": "review"}),
+        # a two-part name is shared by too many people to link by
+        (_copy("undated", "Arkady KOROLENKO"), "1948-01-15", {"undated": "review"}),
+    ],
+)
+def test_a_date_of_birth_on_one_list_tells_a_namesake_apart_on_another(
+    undated: IndexedEntry, born: str, decisions: dict[str, str]
+) -> None:
+    listed = _copy("listed", "KOROLENKO, Arkady Viktorovich", countries=("RU",), born=("1971-04-02",))
+    query = Query(undated.name, type="person", birth_date=_born(born))
+    matches = build_index([listed, undated]).search(query, thresholds=DEFAULT, limit=5)
+    assert {match.entry.entity_id: match.decision for match in matches} == decisions
+
+
+def test_a_lent_date_of_birth_is_explained_with_the_entry_it_comes_from() -> None:
+    listed = _copy("listed", "KOROLENKO, Arkady Viktorovich", born=("1971-04-02",))
+    undated = _copy("undated", "Arkady Viktorovich Korolenko")
+    query = Query("Arkady Viktorovich Korolenko", type="person", birth_date=_born("1948-01-15"))
+    [match] = build_index([listed, undated]).search(query, thresholds=MatchThresholds(review=0.5), limit=5)[1:]
+    assert match.entry.entity_id == "undated"
+    detail = next(feature.detail for feature in match.features if feature.feature == "birth_date")
+    assert "list_listed listed" in detail and "1971-04-02" in detail and "23 years apart" in detail
+
+
 # Similar spelling needs similar length: "Ling" is not a spelling of "Lisong".
 def test_a_short_part_is_not_a_spelling_of_a_much_longer_one() -> None:
     assert _found([_entry("listed", "LISONG MA")], Query("Ling Ma")) == []

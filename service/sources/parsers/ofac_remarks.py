@@ -91,10 +91,10 @@ def parse_ofac_date(text: str) -> list[BirthDate]:
     first_dates, last_dates = _single_date(start), _single_date(end)
     if len(first_dates) != 1 or len(last_dates) != 1:
         return []
-    first, last = first_dates[0].value, last_dates[0].value
-    if first[:7] == last[:7] and len(first) >= 7:
-        return [BirthDate(first[:7], "month")]
-    first_year, last_year = int(first[:4]), int(last[:4])
+    starts, ends = first_dates[0].value, last_dates[0].value
+    if starts[:7] == ends[:7] and len(starts) >= 7:
+        return [BirthDate(starts[:7], "month")]
+    first_year, last_year = int(starts[:4]), int(ends[:4])
     if not 0 <= last_year - first_year <= 20:
         return []
     return [BirthDate(str(year), "year") for year in range(first_year, last_year + 1)]
