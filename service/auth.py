@@ -6,14 +6,16 @@ comparison uses hmac.compare_digest. Keys come from the store (`screening keys .
 and from `SCREENING_API_KEYS` (`name:scope:secret`, for deployments that inject secrets).
 
 Scopes: `screen` screens and reads its own audit records; `admin` also manages lists,
-clearances and keys. With no key configured at all the API is open, and `screening
-serve` binds to loopback only.
+clearances and keys. Only a store that has never held a key, with no key in the environment,
+serves without one (the development mode: `screening serve` then binds to loopback only).
+Revoking the last key closes the API until a new key exists: it never reopens.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 import time
 from collections.abc import Callable
@@ -33,6 +35,8 @@ Scope = Literal["screen", "admin"]
 SCOPES: tuple[Scope, ...] = ("screen", "admin")
 KEY_PREFIX = "sk"
 OPEN_MODE_CACHE_SECONDS = 5.0
+
+log = logging.getLogger(__name__)
 
 
 class Unauthorized(ScreeningError):
@@ -106,6 +110,15 @@ def revoke_key(engine: Engine, name: str) -> None:
         session.commit()
 
 
+def key_counts(engine: Engine) -> tuple[int, int]:
+    """(keys the store has ever held, keys still active)."""
+    with Session(engine) as session:
+        held, active = session.execute(
+            select(func.count(), func.count().filter(col(ApiKey.revoked_at).is_(None))).select_from(ApiKey)
+        ).one()
+    return int(held), int(active)
+
+
 def list_keys(engine: Engine) -> list[ApiKey]:
     with Session(engine) as session:
         return list(session.execute(select(ApiKey).order_by(col(ApiKey.id))).scalars())
@@ -141,7 +154,8 @@ class Authenticator:
         self._engine = engine
         self._static = _static_keys(static_keys)
         self._open_checked_at = 0.0
-        self._open = not self._static
+        self._open = False
+        self._key_state: tuple[bool, bool] | None = None
         self._cache_seconds = cache_seconds
         self._clock = clock
         self._valid: dict[str, tuple[Principal, float]] = {}  # sha256 of a presented key -> (principal, checked at)
@@ -154,18 +168,29 @@ class Authenticator:
         return found[0]
 
     def is_open(self) -> bool:
-        """True when no key exists anywhere (the API then serves everyone, on loopback only)."""
+        """True only while no key has ever existed anywhere: revoked keys keep the API closed."""
         if self._static:
             return False
-        now = time.monotonic()
-        if now - self._open_checked_at > OPEN_MODE_CACHE_SECONDS:
-            with Session(self._engine) as session:
-                active = session.execute(
-                    select(func.count()).select_from(ApiKey).where(col(ApiKey.revoked_at).is_(None))
-                ).scalar_one()
-            self._open = active == 0
+        now = self._clock()
+        if now - self._open_checked_at > OPEN_MODE_CACHE_SECONDS or not self._open_checked_at:
+            held, active = key_counts(self._engine)
             self._open_checked_at = now
+            self._note_key_state(open_=held == 0, none_active=active == 0)
         return self._open
+
+    def _note_key_state(self, *, open_: bool, none_active: bool) -> None:
+        """Log each change of the API's access state (a warning: either state needs an operator)."""
+        state = (open_, none_active)
+        if state == self._key_state:
+            return
+        self._key_state = state
+        self._open = open_
+        if open_:
+            log.warning("no API key configured: the API is open to anyone who can reach it (bind to loopback only)")
+        elif none_active:
+            log.warning("every API key is revoked: the API refuses all requests until a key is created")
+        else:
+            log.info("API keys configured: every request needs a key")
 
     def authenticate(self, presented: str) -> Principal | None:
         """Look the key up (static keys, then the store); reads the store, so call it off the event loop."""

@@ -15,7 +15,7 @@ import typer
 import uvicorn
 from sqlalchemy import Engine
 
-from service.auth import Authenticator, create_key, list_keys, revoke_key
+from service.auth import Authenticator, create_key, key_counts, list_keys, revoke_key
 from service.config import Settings, get_settings
 from service.db import make_engine, upgrade
 from service.errors import ScreeningError
@@ -340,6 +340,8 @@ def keys_revoke(name: Annotated[str, typer.Argument(help="The key's name")]) -> 
     except ScreeningError as error:
         raise _fail(error.detail, 2) from None
     typer.echo(f"key '{name}' revoked")
+    if key_counts(engine)[1] == 0 and not settings.api_keys:
+        typer.echo("warning: no active key is left: the API refuses every request until a key is created", err=True)
 
 
 @audit_app.command("purge")

@@ -76,8 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.policy_store = PolicyStore(settings.lists_dir)
         app.state.policy_store.get()  # a broken policy fails start-up loudly rather than the first order
         app.state.refresh_runner = RefreshRunner(engine, settings, on_done=holder.refresh)
-        if app.state.authenticator.is_open():
-            log.warning("no API key configured: the API is open to anyone who can reach it (bind to loopback only)")
+        await run_in_threadpool(app.state.authenticator.is_open)  # logs whether the API is open
         await run_in_threadpool(_refresh_and_publish, holder, catalogue)
         await run_in_threadpool(app.state.clearance_directory.reload)
         scheduler = None

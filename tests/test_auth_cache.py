@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+
+import pytest
 from sqlalchemy import Engine
 
 from service.auth import Authenticator, Principal, create_key, revoke_key
@@ -41,3 +44,27 @@ def test_no_cache_means_every_request_is_checked(engine: Engine) -> None:
     authenticator = Authenticator(engine, [], cache_seconds=0, clock=FakeClock())
     assert authenticator.authenticate(key) == Principal("erp", "screen")
     assert authenticator.remembered(key) is None
+
+
+def test_only_a_store_that_never_held_a_key_is_open(engine: Engine, caplog: pytest.LogCaptureFixture) -> None:
+    clock = FakeClock()
+    authenticator = Authenticator(engine, [], clock=clock)
+    with caplog.at_level(logging.INFO, logger="service.auth"):
+        assert authenticator.is_open()
+        create_key(engine, "erp", "screen")
+        clock.now += 10
+        assert not authenticator.is_open()
+        revoke_key(engine, "erp")
+        clock.now += 10
+        assert not authenticator.is_open()  # fails closed: the last revocation does not reopen the API
+        clock.now += 10
+        assert not authenticator.is_open()
+    messages = [record.getMessage() for record in caplog.records]
+    assert len(messages) == 3  # one line per change of state, none for a check that finds no change
+    assert "open to anyone" in messages[0]
+    assert "every request needs a key" in messages[1]
+    assert "refuses all requests" in messages[2]
+
+
+def test_keys_in_the_environment_close_the_api(engine: Engine) -> None:
+    assert not Authenticator(engine, ["erp:screen:a-long-enough-secret"]).is_open()

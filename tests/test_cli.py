@@ -103,7 +103,8 @@ def test_keys_lifecycle(run) -> None:  # type: ignore[no-untyped-def]
     key = run("keys", "create", "erp-prod", "--scope", "screen").stdout.strip()
     assert key.startswith("sk_") and len(key) > 40
     assert "erp-prod" in run("keys", "list").stdout and key not in run("keys", "list").stdout
-    run("keys", "revoke", "erp-prod")
+    # the last active key: the API stays closed, and the operator is told so
+    assert "refuses every request until a key is created" in run("keys", "revoke", "erp-prod").stderr
     assert "revoked" in run("keys", "list").stdout
     assert "no active key" in run("keys", "revoke", "erp-prod", check=2).stderr
 

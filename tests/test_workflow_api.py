@@ -72,6 +72,17 @@ def test_revoked_key_stops_working(client: TestClient, engine: Engine, keys: dic
     assert "revoked" in response.json()["detail"]
 
 
+def test_revoking_every_key_leaves_the_api_closed(client: TestClient, engine: Engine) -> None:
+    revoke_key(engine, "erp")
+    revoke_key(engine, "compliance")
+    assert client.get("/v1/screenings").status_code == 401
+    body = {"source": "us_ofac_sdn", "entity_id": "22790", "reference": "CUST-1", "reason": "not him"}
+    assert client.post("/v1/clearances", json=body).status_code == 401
+    assert client.post("/v1/screen", json=MADURO).status_code == 401
+    new_key = create_key(engine, "erp-2", "screen")
+    assert client.post("/v1/screen", json=MADURO, headers=_auth(new_key)).status_code == 200
+
+
 def test_batch_keeps_order_and_reports_item_errors(client: TestClient, keys: dict[str, str]) -> None:
     parties = [MADURO, {"name": ""}, {"name": "Hans Müller"}, {"name": "X", "date_of_birth": "1990-02-30"}]
     response = client.post("/v1/screen/batch", json={"parties": parties}, headers=_auth(keys["screen"]))
