@@ -1,8 +1,15 @@
-"""Every error leaves the API as `{"detail": "...", "code": "..."}` (validation errors add `errors`)."""
+"""Every error leaves the API as `{"detail": "...", "code": "..."}` (validation errors add `errors`).
+
+An unexpected exception becomes `{"detail", "code": "internal_error", "request_id"}`: its traceback is
+logged under the request id, without the exception's message, which may quote the party screened or
+the parameters of a failed statement.
+"""
 
 from __future__ import annotations
 
+import json
 import logging
+import traceback
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -10,8 +17,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.errors import ScreeningError
+from service.observability import route_template
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +84,49 @@ async def _http_error(_request: Request, error: Exception) -> JSONResponse:
     )
 
 
+class InternalErrorMiddleware:
+    """Renders an exception no handler took as a JSON 500 (Starlette's own answer is text/plain)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        except Exception as error:
+            request_id = str(scope.get("state", {}).get("request_id", ""))
+            frames = "".join(traceback.format_tb(error.__traceback__))
+            log.error(
+                "unexpected %s in %s %s (request %s)\n%s",
+                type(error).__name__,
+                scope.get("method", ""),
+                route_template(scope),
+                request_id,
+                frames,
+            )
+            if started:
+                raise  # the response is under way: nothing can be sent instead
+            body = {"detail": "internal error; quote the request id to the operator", "code": "internal_error"}
+            payload = json.dumps({**body, "request_id": request_id}).encode()
+            headers = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]
+            await send({"type": "http.response.start", "status": 500, "headers": headers})
+            await send({"type": "http.response.body", "body": payload})
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ScreeningError, _screening_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    # Added before the observability middleware, so inside it: the request id is set, the 500 is counted.
+    app.add_middleware(InternalErrorMiddleware)

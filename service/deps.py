@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from service.auth import principal
 from service.config import Settings
+from service.errors import ListUnavailable
 from service.screening.index_state import IndexHolder, IndexSnapshot
 from service.screening.workflow import ScreeningContext
 from service.sources.catalogue import Catalogue
@@ -54,6 +55,10 @@ async def get_screening_context(request: Request) -> ScreeningContext:
     resolves costs time on the hot path."""
     caller = await principal(request)
     state = request.app.state
+    not_current = state.status_board.not_current(state.settings.required_sources)
+    if not_current:
+        # A required list that is missing or too old: any answer, `clear` above all, would be untrue.
+        raise ListUnavailable(f"required list(s) not current: {', '.join(not_current)}; screening is suspended")
     return ScreeningContext(
         state.engine,
         state.settings,

@@ -2,6 +2,8 @@
 
     ScreeningError (500, internal_error)
     ├── InvalidInput (422, invalid_input)
+    │   ├── InvalidSources (422, unknown_source)      `sources` empty or naming no known list
+    │   └── SourcesNotLoaded (422, list_unavailable)  `sources` naming a list with no loaded version
     ├── NotFound (404, not_found)
     │   └── UnknownSource (404, unknown_source)
     ├── PayloadTooLarge (413, payload_too_large)
@@ -40,6 +42,14 @@ class ScreeningError(Exception):
 class InvalidInput(ScreeningError):
     status_code = 422
     code = "invalid_input"
+
+
+class InvalidSources(InvalidInput):
+    code = "unknown_source"
+
+
+class SourcesNotLoaded(InvalidInput):
+    code = "list_unavailable"
 
 
 class NotFound(ScreeningError):

@@ -34,20 +34,22 @@ from service.sources import routes as list_routes
 from service.sources.catalogue import Catalogue, load_catalogue
 from service.sources.runner import RefreshRunner
 from service.sources.scheduler import background_scheduler, schedule_refreshes
-from service.sources.status import source_statuses
+from service.sources.status import StatusBoard, source_statuses
 
 log = logging.getLogger(__name__)
 
 
-def _refresh_and_publish(holder: IndexHolder, catalogue: Catalogue) -> None:
-    """Rebuild the index when the store changed, and publish every source's state as metrics.
+def _refresh_and_publish(holder: IndexHolder, catalogue: Catalogue, board: StatusBoard) -> None:
+    """Rebuild the index when the store changed, and publish every source's state (metrics, status board).
 
     The list gauges come from the store, not from ingest counters: the ingest may run in
     another process (a CronJob) that Prometheus never scrapes.
     """
     holder.refresh()
     with Session(holder.engine) as session:
-        get_metrics().sync_list_states(source_statuses(session, catalogue))
+        statuses = source_statuses(session, catalogue)
+    get_metrics().sync_list_states(statuses)
+    board.update(statuses)
 
 
 def _publish_index(snapshot: IndexSnapshot) -> None:
@@ -77,7 +79,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.policy_store.get()  # a broken policy fails start-up loudly rather than the first order
         app.state.refresh_runner = RefreshRunner(engine, settings, on_done=holder.refresh)
         await run_in_threadpool(app.state.authenticator.is_open)  # logs whether the API is open
-        await run_in_threadpool(_refresh_and_publish, holder, catalogue)
+        app.state.status_board = StatusBoard()
+        await run_in_threadpool(_refresh_and_publish, holder, catalogue, app.state.status_board)
         await run_in_threadpool(app.state.clearance_directory.reload)
         scheduler = None
         if settings.scheduler_enabled:
@@ -89,7 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             # The index poll picks up list versions activated by any process sharing the store; the
             # monitoring worker re-screens monitored parties after each of them (also those a CronJob
             # ingested) and sends due webhooks. The clearance directory learns of clearances made elsewhere.
-            poll = functools.partial(_refresh_and_publish, holder, catalogue)
+            poll = functools.partial(_refresh_and_publish, holder, catalogue, app.state.status_board)
             async with (
                 periodic("index poll", poll, settings.index_poll_seconds, first_now=False),
                 periodic(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -13,6 +15,7 @@ from service.errors import (
     IngestError,
     IngestLocked,
     InvalidInput,
+    InvalidSources,
     ListDownloadError,
     ListFileError,
     ListUnavailable,
@@ -20,13 +23,18 @@ from service.errors import (
     NotFound,
     PayloadTooLarge,
     ScreeningError,
+    SourcesNotLoaded,
     UnknownSource,
 )
+from service.metrics import Metrics
+from service.observability import ObservabilityMiddleware
 from service.orders.policy import PolicyError
 
 MAPPING: list[tuple[type[ScreeningError], int, str]] = [
     (ScreeningError, 500, "internal_error"),
     (InvalidInput, 422, "invalid_input"),
+    (InvalidSources, 422, "unknown_source"),
+    (SourcesNotLoaded, 422, "list_unavailable"),
     (NotFound, 404, "not_found"),
     (UnknownSource, 404, "unknown_source"),
     (PayloadTooLarge, 413, "payload_too_large"),
@@ -68,6 +76,32 @@ def test_unknown_route_and_method_use_the_same_shape() -> None:
     client = TestClient(app)
     assert client.get("/nowhere").json() == {"detail": "Not Found", "code": "not_found"}
     assert client.post("/here").json()["code"] == "method_not_allowed"
+
+
+def test_an_unexpected_exception_is_a_json_500_with_the_request_id(caplog: pytest.LogCaptureFixture) -> None:
+    app = FastAPI()
+    install_error_handlers(app)
+    app.add_middleware(ObservabilityMiddleware, metrics=Metrics())
+
+    party = "Nicolas Maduro Moros"
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise RuntimeError(f"screening {party} broke")
+
+    with caplog.at_level(logging.ERROR):
+        response = TestClient(app).get("/boom", headers={"X-Request-ID": "req-42"})
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/json"
+    assert response.headers["x-request-id"] == "req-42"
+    assert response.json() == {
+        "detail": "internal error; quote the request id to the operator",
+        "code": "internal_error",
+        "request_id": "req-42",
+    }
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "RuntimeError" in logged and "req-42" in logged and "in boom" in logged  # the frames, for the operator
+    assert "Maduro" not in logged  # the exception's message may hold personal data
 
 
 def test_settings_never_print_secrets() -> None:

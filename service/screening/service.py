@@ -6,7 +6,7 @@ import functools
 import uuid
 
 from service.config import Settings
-from service.errors import InvalidInput, ListUnavailable
+from service.errors import InvalidInput, InvalidSources, ListUnavailable, SourcesNotLoaded
 from service.matching.types import Match, MatchThresholds, Query
 from service.screening.index_state import ActiveVersion, IndexSnapshot
 from service.screening.schemas import (
@@ -37,11 +37,12 @@ def build_query(party: PartyIn, *, settings: Settings, catalogue: Catalogue) -> 
     if len(party.name) > settings.max_name_length:
         raise InvalidInput(f"name: longer than {settings.max_name_length} characters")
     if party.sources is not None:
+        known = ", ".join(sorted(catalogue.sources))
+        if not party.sources:
+            raise InvalidSources(f"sources: empty, so nothing would be screened; leave it out or name some of {known}")
         unknown = [source for source in party.sources if source not in catalogue.sources]
         if unknown:
-            raise InvalidInput(
-                f"sources: unknown source id(s) {', '.join(unknown)}; known: {', '.join(sorted(catalogue.sources))}"
-            )
+            raise InvalidSources(f"sources: unknown source id(s) {', '.join(unknown)}; known: {known}")
     return Query(
         name=party.name,
         type=party.type,
@@ -86,6 +87,11 @@ def screen_party(
         # Screening against nothing must never look like a clear result.
         raise ListUnavailable("no list is loaded yet; ingest a list before screening")
     query = build_query(party, settings=settings, catalogue=catalogue)
+    if query.sources is not None:
+        not_loaded = sorted(query.sources - {version.source for version in snapshot.versions})
+        if not_loaded:
+            # A clear answer from a list that is not there would read as "not on that list".
+            raise SourcesNotLoaded(f"sources: no version of {', '.join(not_loaded)} is loaded; ingest it first")
     limit = party.limit or settings.default_limit
     matches = snapshot.index.search(query, thresholds=thresholds_for(party, settings), limit=limit)
     response = ScreenResponse(

@@ -79,3 +79,25 @@ def source_statuses(session: Session, catalogue: Catalogue, *, now: datetime | N
             )
         )
     return statuses
+
+
+class StatusBoard:
+    """Each source's state as the index poll last read it from the store.
+
+    Screening asks it whether the required lists are current (it must not read the store per
+    request); until the first poll nothing is known, so every required list counts as unchecked.
+    """
+
+    def __init__(self) -> None:
+        self._states: dict[str, str] = {}
+
+    def update(self, statuses: list[SourceStatus]) -> None:
+        self._states = {status.source: status.status for status in statuses}
+
+    def not_current(self, sources: list[str]) -> list[str]:
+        """`source (state)` for each of `sources` that is not loaded and within its maximum age."""
+        return [
+            f"{source} ({self._states.get(source, 'unchecked')})"
+            for source in sources
+            if self._states.get(source) != "ok"
+        ]
