@@ -36,6 +36,12 @@ class Settings(BaseSettings):
     max_name_length: int = Field(300, ge=10, le=10_000, description="Longest name accepted for screening.")
 
     max_batch: int = Field(1000, ge=1, le=100_000, description="Most parties in one POST /v1/screen/batch.")
+    max_batch_name_parts: int = Field(
+        20_000, ge=100, description="Most name parts (words) in all the names of one batch, so no batch runs for long."
+    )
+    max_body_bytes: int = Field(
+        4 * 1024 * 1024, ge=1024, description="Largest request body accepted (413 beyond it), in bytes."
+    )
     audit_retention_days: int = Field(
         1825, ge=1, description="Days screening records are kept before `screening audit purge` deletes them."
     )

@@ -29,6 +29,9 @@ def json_text(value: Any) -> str:
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # Any constant works; it only has to be the same in every replica.
 MIGRATION_LOCK_ID = 0x5C12EE01
+# The largest value an INTEGER column holds in PostgreSQL: row ids, cursors and offsets are bounded by it at
+# the API, so a larger one is a 422 there rather than an overflow in the store.
+MAX_STORED_INT = 2**31 - 1
 
 
 def make_engine(url: str) -> Engine:

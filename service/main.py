@@ -25,6 +25,7 @@ from service.monitoring.runs import monitoring_worker
 from service.observability import ObservabilityMiddleware, configure_logging
 from service.orders import routes as order_routes
 from service.orders.store import PolicyStore
+from service.request_guard import RequestGuard
 from service.screening import clearance_routes
 from service.screening import routes as screening_routes
 from service.screening.audit_writer import AuditWriter
@@ -124,6 +125,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     install_error_handlers(app)
+    app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(ObservabilityMiddleware)
 
     @app.get("/metrics", include_in_schema=False)

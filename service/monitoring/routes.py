@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from fastapi import APIRouter, FastAPI, Query, Response
+from fastapi import APIRouter, FastAPI, Path, Query, Response
 
 from service.api_errors import error_responses
 from service.auth import AdminDep, PrincipalDep
+from service.db import MAX_STORED_INT
 from service.deps import CatalogueDep, EngineDep, SessionDep, SettingsDep, SnapshotDep
 from service.errors import PayloadTooLarge
 from service.monitoring.alerts import query_alerts
@@ -126,7 +128,7 @@ def list_alerts(
     kind: AlertKindOut | None = Query(None),
     reference: str | None = Query(None, max_length=200),
     limit: int = Query(100, ge=1, le=1000),
-    cursor: int | None = Query(None, ge=0, description="`next_cursor` of the previous page"),
+    cursor: int | None = Query(None, ge=0, le=MAX_STORED_INT, description="`next_cursor` of the previous page"),
 ) -> AlertPage:
     """Alerts oldest first: a changed outcome of a monitored party after a list change, with before and after.
 
@@ -141,9 +143,9 @@ def deliveries(
     session: SessionDep,
     _admin: AdminDep,
     status: DeliveryStatus | None = Query(None),
-    alert_id: int | None = Query(None, ge=1),
+    alert_id: int | None = Query(None, ge=1, le=MAX_STORED_INT),
     limit: int = Query(100, ge=1, le=1000),
-    cursor: int | None = Query(None, ge=0, description="`next_cursor` of the previous page"),
+    cursor: int | None = Query(None, ge=0, le=MAX_STORED_INT, description="`next_cursor` of the previous page"),
 ) -> DeliveryPage:
     """The webhook delivery log, newest first: per alert and endpoint its status, attempts and last error."""
     rows, next_cursor = list_deliveries(session, status=status, alert_id=alert_id, limit=limit, cursor=cursor)
@@ -153,7 +155,9 @@ def deliveries(
 
 
 @router.post("/webhooks/deliveries/{delivery_id}/redeliver", status_code=202, responses=error_responses(401, 403, 404))
-def redeliver_one(delivery_id: int, _admin: AdminDep, engine: EngineDep) -> DeliveryOut:
+def redeliver_one(
+    delivery_id: Annotated[int, Path(ge=1, le=MAX_STORED_INT)], _admin: AdminDep, engine: EngineDep
+) -> DeliveryOut:
     """Queue a delivery again (a failed one, or a delivered one the receiver lost), due now."""
     return delivery_out(redeliver(engine, delivery_id))
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from service.api_errors import error_responses
 from service.auth import AdminDep
+from service.db import MAX_STORED_INT
 from service.deps import CatalogueDep, EngineDep, SessionDep
 from service.errors import NotFound
 from service.screening.clearance_directory import ClearanceDirectory
@@ -116,7 +117,7 @@ def get_clearances(
     source: str | None = Query(None, max_length=64),
     include_inactive: bool = Query(False, description="Also revoked and expired clearances"),
     limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_STORED_INT),
 ) -> list[ClearanceOut]:
     """Clearances, newest first."""
     rows = list_clearances(

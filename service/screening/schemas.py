@@ -118,7 +118,8 @@ class PartyIn(PartyFields):
 
     @model_validator(mode="after")
     def _monitor_needs_reference(self) -> PartyIn:
-        if self.monitor and not (self.reference or "").strip():
+        # Cleaned as monitoring will clean it: a reference of invisible characters only identifies nobody.
+        if self.monitor and not clean_text(self.reference or ""):
             raise ValueError("reference: required when monitor is true (it identifies the monitored party)")
         return self
 

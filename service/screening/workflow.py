@@ -152,6 +152,16 @@ def screen_batch(
         raise PayloadTooLarge(
             f"parties: {len(parties)} parties given; the limit is {context.settings.max_batch} per request"
         )
+    # Matching time grows with the words of a name: a batch of names made of many short words would run
+    # for seconds, holding a worker, while its party count looks harmless.
+    name_parts = sum(
+        len(raw["name"].split()) for raw in parties if isinstance(raw, dict) and isinstance(raw.get("name"), str)
+    )
+    if name_parts > context.settings.max_batch_name_parts:
+        raise PayloadTooLarge(
+            f"parties: {name_parts} name parts (words) in all; the limit is "
+            f"{context.settings.max_batch_name_parts} per request (SCREENING_MAX_BATCH_NAME_PARTS); split the batch"
+        )
     batch_id = str(uuid.uuid4())
     results: list[ScreenResponse | ItemError] = []
     screened: list[Screened] = []

@@ -8,8 +8,9 @@ from sqlmodel import col
 
 from service.api_errors import error_responses
 from service.auth import AdminDep, PrincipalDep
+from service.db import MAX_STORED_INT
 from service.deps import CatalogueDep, SessionDep
-from service.errors import InvalidInput, NotFound
+from service.errors import NotFound
 from service.sources.entries import active_entry
 from service.sources.runner import RefreshRunner
 from service.sources.schemas import ChangeReportOut, ChangesOut, EntityOut, ListStatusOut, RefreshAccepted
@@ -65,12 +66,12 @@ def get_changes(
     session: SessionDep,
     catalogue: CatalogueDep,
     _caller: PrincipalDep,
-    since: int | None = Query(None, description="Reports of versions newer than this version id"),
+    since: int | None = Query(
+        None, ge=0, le=MAX_STORED_INT, description="Reports of versions newer than this version id"
+    ),
 ) -> ChangesOut:
     """What each new version added, removed and changed against the version it replaced (latest by default)."""
     catalogue.get(source)
-    if since is not None and since < 0:
-        raise InvalidInput("since: must be a version id (>= 0)")
     statement = select(ListChange).where(col(ListChange.source) == source)
     if since is None:
         statement = statement.order_by(col(ListChange.version_id).desc()).limit(1)
