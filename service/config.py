@@ -51,7 +51,12 @@ class Settings(BaseSettings):
     index_poll_seconds: float = Field(
         5.0, gt=0, description="How often a replica checks the store for newly active list versions."
     )
-    keep_versions: int = Field(5, ge=1, description="List versions kept per source (older ones pruned).")
+    keep_versions: int = Field(
+        5,
+        ge=1,
+        description="List versions that were active kept per source (older ones pruned); the shrink check's depth.",
+    )
+    keep_failed_versions: int = Field(10, ge=0, description="Failed list versions kept per source, for their errors.")
     max_shrink_fraction: float = Field(
         0.5, ge=0.0, le=1.0, description="Largest drop in record count accepted without --force."
     )

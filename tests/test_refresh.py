@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import threading
@@ -239,3 +240,22 @@ def test_admin_refresh_endpoint_downloads_in_the_background(  # type: ignore[no-
             assert time.monotonic() < deadline, "the refresh did not finish"
             time.sleep(0.05)
         assert client.get("/v1/lists").json()[0]["record_count"] == 442
+
+
+def test_two_replicas_asked_to_refresh_at_once_answer_202_and_409(  # type: ignore[no-untyped-def]
+    engine: Engine, settings: Settings, server: ListServer, lists_data_dir: Path, tmp_path: Path
+) -> None:
+    """The lease is claimed before the answer: the second replica refuses instead of skipping silently."""
+    from service.sources.runner import RefreshRunner
+
+    urls = _serve_set(server, lists_data_dir / "ofac_consolidated_non_sdn", CONS_FILES, delay_seconds=0.5)
+    source = dataclasses.replace(load_catalogue(settings.lists_dir).get("us_ofac_cons"), urls=tuple(urls))
+    done: list[str] = []
+    replica_a = RefreshRunner(engine, settings, on_done=lambda: done.append("a"))
+    replica_b = RefreshRunner(engine, settings, on_done=lambda: done.append("b"))
+    replica_a.start(source)
+    with pytest.raises(IngestLocked, match="already running"):
+        replica_b.start(source)
+    replica_a.join(timeout=60)
+    assert done == ["a"]
+    assert _statuses(engine, "us_ofac_cons") == ["active"]

@@ -35,8 +35,18 @@ INSERT_BATCH = 2000
 class IngestOptions:
     force: bool = False
     max_shrink_fraction: float = 0.5
-    keep_versions: int = 5
+    keep_versions: int = 5  # versions that were active, kept with their entries; also the shrink check's depth
+    keep_failed_versions: int = 10  # failed versions kept for their errors
     format: str | None = None
+
+
+@dataclass(slots=True, frozen=True)
+class ShrinkReference:
+    """The record count a new version is held against: the largest of the last versions that were active."""
+
+    record_count: int
+    version_id: int
+    depth: int  # how many versions back were looked at
 
 
 @dataclass(slots=True)
@@ -111,7 +121,32 @@ def parse_files(
         raise ListFileError(f"{source.id}: could not parse {format_id}: {type(error).__name__}: {error}") from error
 
 
-def validate(parsed: ParsedList, *, source: str, previous_count: int | None, options: IngestOptions) -> None:
+def shrink_reference(session: Session, source: str, depth: int) -> ShrinkReference | None:
+    """The largest of the last `depth` versions that were active, back to the latest forced one.
+
+    Against the previous version alone, a list could shrink in steps that each pass (-45%, then -45%
+    again); against the largest of several it cannot. A version accepted with --force is a new baseline.
+    """
+    versions = session.execute(
+        select(ListVersion)
+        .where(col(ListVersion.source) == source, col(ListVersion.status).in_(("active", "superseded")))
+        .order_by(col(ListVersion.id).desc())
+        .limit(depth)
+    ).scalars()
+    largest: ListVersion | None = None
+    looked_at = 0
+    for version in versions:
+        looked_at += 1
+        if largest is None or version.record_count > largest.record_count:
+            largest = version
+        if version.stats.get("forced"):
+            break
+    if largest is None or largest.id is None:
+        return None
+    return ShrinkReference(largest.record_count, largest.id, looked_at)
+
+
+def validate(parsed: ParsedList, *, source: str, reference: ShrinkReference | None, options: IngestOptions) -> None:
     if not parsed.entries:
         raise ListValidationError(f"{source}: the list is empty; refusing to replace the active version")
     seen: set[str] = set()
@@ -121,12 +156,13 @@ def validate(parsed: ParsedList, *, source: str, previous_count: int | None, opt
         if entry.entity_id in seen:
             raise ListValidationError(f"{source}: entity id '{entry.entity_id}' appears twice")
         seen.add(entry.entity_id)
-    if previous_count and not options.force:
-        shrink = 1 - len(parsed.entries) / previous_count
+    if reference is not None and reference.record_count and not options.force:
+        shrink = 1 - len(parsed.entries) / reference.record_count
         if shrink > options.max_shrink_fraction:
             raise ListValidationError(
-                f"{source}: {len(parsed.entries)} records against {previous_count} in the active version"
-                f" (shrunk by {shrink:.0%}, more than {options.max_shrink_fraction:.0%});"
+                f"{source}: {len(parsed.entries)} records against {reference.record_count} in version"
+                f" {reference.version_id}, the largest of the last {reference.depth} active version(s)"
+                f" (shrunk by {shrink:.0%}, more than the {options.max_shrink_fraction:.0%} allowed);"
                 " use --force if this is expected"
             )
 
@@ -192,13 +228,13 @@ def _ingest(
         assert version.id is not None  # noqa: S101 - set by the INSERT above
         version_id = version.id
         previous_id = previous.id if previous else None
-        previous_count = previous.record_count if previous else None
+        reference = shrink_reference(session, source.id, options.keep_versions)
 
     try:
         parsed = parse_files(source, files, options.format, previous=lambda: _previous_entries(engine, previous_id))
-        validate(parsed, source=source.id, previous_count=previous_count, options=options)
+        validate(parsed, source=source.id, reference=reference, options=options)
         hashes = _store_entries(engine, source.id, version_id, parsed)
-        change = _activate(engine, source.id, version_id, previous_id, parsed, hashes)
+        change = _activate(engine, source.id, version_id, previous_id, parsed, hashes, forced=options.force)
     except IngestError as error:
         _mark_failed(engine, version_id, error.detail)
         raise
@@ -207,7 +243,8 @@ def _ingest(
         # version and the previous version stays active.
         _mark_failed(engine, version_id, f"{type(error).__name__}: {error}")
         raise IngestError(f"{source.id}: ingest failed: {type(error).__name__}: {error}") from error
-    _prune(engine, source.id, options.keep_versions)
+    finally:
+        prune(engine, source.id, options)
     seconds = time.perf_counter() - started
     log.info(
         "ingest %s: version %s active, %d records (+%d -%d ~%d) in %.1fs",
@@ -282,6 +319,8 @@ def _activate(
     previous_id: int | None,
     parsed: ParsedList,
     hashes: dict[str, str],
+    *,
+    forced: bool,
 ) -> ListChange:
     """Flip the active version and store the change report, in one transaction."""
     with Session(engine, expire_on_commit=False) as session:
@@ -315,7 +354,7 @@ def _activate(
                 activated_at=now,
                 record_count=len(parsed.entries),
                 published_at=parsed.published_at,
-                stats={**parsed.stats, "warnings": parsed.warnings[:50]},
+                stats={**parsed.stats, "warnings": parsed.warnings[:50], **({"forced": True} if forced else {})},
             )
         )
         session.commit()
@@ -342,15 +381,28 @@ def _mark_failed(engine: Engine, version_id: int, error: str) -> None:
     log.warning("ingest version %s failed: %s", version_id, error[:500])
 
 
-def _prune(engine: Engine, source: str, keep: int) -> None:
-    """Keep the newest `keep` versions (the active one always among them) and their entries."""
+def prune(engine: Engine, source: str, options: IngestOptions) -> None:
+    """Keep the newest `keep_versions` versions that were active (the active one always among them) with
+    their entries, and the newest `keep_failed_versions` failures; run after every ingest, failed or not."""
     with Session(engine) as session:
         versions = session.execute(
             select(col(ListVersion.id), col(ListVersion.status))
             .where(col(ListVersion.source) == source)
             .order_by(col(ListVersion.id).desc())
         ).all()
-        stale = [version_id for version_id, status in versions[keep:] if status != "active"]
+        kept_active = kept_failed = 0
+        stale: list[int] = []
+        for version_id, status in versions:
+            if status == "superseded":
+                kept_active += 1
+                if kept_active > options.keep_versions:
+                    stale.append(version_id)
+            elif status == "active":
+                kept_active += 1
+            elif status == "failed":
+                kept_failed += 1
+                if kept_failed > options.keep_failed_versions:
+                    stale.append(version_id)
         if not stale:
             return
         session.execute(delete(ListChange).where(col(ListChange.version_id).in_(stale)))

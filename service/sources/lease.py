@@ -1,43 +1,88 @@
-"""One ingest per source at a time, across processes and replicas sharing the store."""
+"""One ingest per source at a time, across processes and replicas sharing the store.
+
+The lease row names its holder (`host:pid:tag`) and lasts `LEASE_SECONDS`; a thread of the holder
+renews it every third of that while the ingest runs. A holder that dies stops renewing, so its
+lease lapses within `LEASE_SECONDS` for every other host; on its own host a dead pid is seen at
+once and the lease is taken over without waiting. Whoever takes a lease finds any `loading`
+version of the source abandoned (only a lease holder loads), marks it failed and deletes its rows.
+"""
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 
-from sqlalchemy import Engine, delete, update
+from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from service.errors import IngestLocked
-from service.sources.tables import IngestLease
+from service.sources.tables import IngestLease, ListEntry, ListVersion
 from service.timeutil import utc_now
 
-DEFAULT_LEASE_SECONDS = 900
+log = logging.getLogger(__name__)
+
+LEASE_SECONDS = 45.0
 
 
 def _holder_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
+def holder_is_dead(holder: str) -> bool:
+    """True when the holder ran on this host and its process is gone (other hosts: only the lapse tells)."""
+    host, _, rest = holder.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return False
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # alive, another user's
+    stat = Path(f"/proc/{pid}/stat")
+    try:
+        # A killed process its parent has not reaped yet still answers signal 0: it is a zombie ("Z").
+        return stat.read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except (OSError, IndexError):
+        return False
+
+
 def try_acquire(engine: Engine, source: str, *, holder: str, seconds: float) -> bool:
     now = utc_now()
     expires = now + timedelta(seconds=seconds)
     with Session(engine) as session:
-        # Take over an expired lease in one conditional UPDATE, so two takers cannot both win.
-        result = session.execute(
-            update(IngestLease)
-            .where(IngestLease.source == source)  # type: ignore[arg-type]
-            .where(IngestLease.expires_at < now)  # type: ignore[arg-type]
-            .values(holder=holder, acquired_at=now, expires_at=expires)
-        )
-        session.commit()
-        if result.rowcount == 1:  # type: ignore[attr-defined]
-            return True
+        current = session.get(IngestLease, source)
+        if current is not None:
+            if current.expires_at >= now and not holder_is_dead(current.holder):
+                return False
+            # Take over a lapsed or dead holder's lease in one conditional UPDATE, so two takers cannot both win.
+            result = session.execute(
+                update(IngestLease)
+                .where(
+                    col(IngestLease.source) == source,
+                    col(IngestLease.holder) == current.holder,
+                    col(IngestLease.expires_at) == current.expires_at,  # not renewed meanwhile
+                )
+                .values(holder=holder, acquired_at=now, expires_at=expires)
+            )
+            session.commit()
+            if result.rowcount == 1:  # type: ignore[attr-defined]
+                log.warning("ingest lease of %s taken over from %s, which stopped", source, current.holder)
+                return True
+            return False
         session.add(IngestLease(source=source, holder=holder, acquired_at=now, expires_at=expires))
         try:
             session.commit()
@@ -47,33 +92,108 @@ def try_acquire(engine: Engine, source: str, *, holder: str, seconds: float) -> 
         return True
 
 
+def renew(engine: Engine, source: str, *, holder: str, seconds: float) -> bool:
+    """Extend the lease; False when it is no longer this holder's."""
+    with Session(engine) as session:
+        result = session.execute(
+            update(IngestLease)
+            .where(col(IngestLease.source) == source, col(IngestLease.holder) == holder)
+            .values(expires_at=utc_now() + timedelta(seconds=seconds))
+        )
+        session.commit()
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
 def release(engine: Engine, source: str, *, holder: str) -> None:
     with Session(engine) as session:
-        session.execute(
-            delete(IngestLease)
-            .where(IngestLease.source == source)  # type: ignore[arg-type]
-            .where(IngestLease.holder == holder)  # type: ignore[arg-type]
-        )
+        session.execute(delete(IngestLease).where(col(IngestLease.source) == source, col(IngestLease.holder) == holder))
         session.commit()
 
 
 def current_holder(engine: Engine, source: str) -> IngestLease | None:
+    """The live lease of a source, None when free, lapsed or held by a dead process."""
     with Session(engine) as session:
         lease = session.get(IngestLease, source)
-        if lease is None or lease.expires_at < utc_now():
+        if lease is None or lease.expires_at < utc_now() or holder_is_dead(lease.holder):
             return None
         return lease
 
 
-@contextmanager
-def ingest_lease(engine: Engine, source: str, *, seconds: float = DEFAULT_LEASE_SECONDS) -> Iterator[str]:
-    """Hold the source's lease for the block, or raise IngestLocked naming who holds it."""
+def live_leases(session: Session) -> dict[str, IngestLease]:
+    now = utc_now()
+    leases = session.execute(select(IngestLease)).scalars().all()
+    return {lease.source: lease for lease in leases if lease.expires_at >= now and not holder_is_dead(lease.holder)}
+
+
+def fail_abandoned_versions(engine: Engine, source: str) -> int:
+    """Mark the source's `loading` versions failed and delete their rows; the caller holds the lease."""
+    with Session(engine) as session:
+        loading = select(col(ListVersion.id)).where(
+            col(ListVersion.source) == source, col(ListVersion.status) == "loading"
+        )
+        abandoned = list(session.execute(loading).scalars())
+        if not abandoned:
+            return 0
+        session.execute(delete(ListEntry).where(col(ListEntry.version_id).in_(abandoned)))
+        session.execute(
+            update(ListVersion)
+            .where(col(ListVersion.id).in_(abandoned))
+            .values(status="failed", error="abandoned: the ingest loading it stopped before it finished")
+        )
+        session.commit()
+    log.warning("ingest %s: %d abandoned loading version(s) marked failed", source, len(abandoned))
+    return len(abandoned)
+
+
+@dataclass(slots=True)
+class HeldLease:
+    """A claimed lease, renewed by a daemon thread until `release`."""
+
+    engine: Engine
+    source: str
+    holder: str
+    seconds: float
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    def start_heartbeat(self) -> None:
+        threading.Thread(target=self._beat, name=f"lease-{self.source}", daemon=True).start()
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self.seconds / 3):
+            try:
+                if not renew(self.engine, self.source, holder=self.holder, seconds=self.seconds):
+                    log.error("ingest lease of %s lost to another holder", self.source)
+                    return
+            except Exception:
+                log.exception("ingest lease of %s: renewal failed; retrying", self.source)
+
+    def release(self) -> None:
+        self._stop.set()
+        release(self.engine, self.source, holder=self.holder)
+
+
+def claim(engine: Engine, source: str, *, seconds: float = LEASE_SECONDS) -> HeldLease:
+    """Take the source's lease (renewed from now on), or raise IngestLocked naming who holds it."""
     holder = _holder_id()
     if not try_acquire(engine, source, holder=holder, seconds=seconds):
         lease = current_holder(engine, source)
         who = f" by {lease.holder} since {lease.acquired_at.isoformat()}" if lease else ""
         raise IngestLocked(f"an ingest of '{source}' is already running{who}")
+    held = HeldLease(engine, source, holder, seconds)
+    held.start_heartbeat()
     try:
-        yield holder
+        fail_abandoned_versions(engine, source)
+    except Exception:
+        held.release()
+        raise
+    return held
+
+
+@contextmanager
+def ingest_lease(engine: Engine, source: str, *, held: HeldLease | None = None) -> Iterator[HeldLease]:
+    """Hold the source's lease for the block (`held`: one claimed already) and release it after."""
+    lease = held or claim(engine, source)
+    try:
+        yield lease
     finally:
-        release(engine, source, holder=holder)
+        lease.release()

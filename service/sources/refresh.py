@@ -20,9 +20,10 @@ from service.sources.ingest import (
     active_version,
     ingest_locked,
     mark_checked,
+    prune,
     record_failure,
 )
-from service.sources.lease import ingest_lease
+from service.sources.lease import HeldLease, ingest_lease
 from service.sources.parsers import SourceFile
 
 log = logging.getLogger(__name__)
@@ -62,21 +63,24 @@ def refresh_source(
     policy: FetchPolicy,
     urls: Sequence[str] | None = None,
     client: httpx.Client | None = None,
+    held: HeldLease | None = None,
 ) -> IngestOutcome:
-    """Download a source (its catalogue URLs unless `urls` given) and ingest it, under its lease."""
-    targets = list(urls or source.urls)
-    if not targets:
-        raise ListDownloadError(f"{source.id}: no URL in the catalogue and none given")
-    origin = ", ".join(targets)
-    own_client = client is None
-    http = client or make_http_client(policy)
-    try:
-        with ingest_lease(engine, source.id):
+    """Download a source (its catalogue URLs unless `urls` given) and ingest it, under its lease
+    (`held` when the caller claimed it already; it is released at the end either way)."""
+    with ingest_lease(engine, source.id, held=held):
+        targets = list(urls or source.urls)
+        if not targets:
+            raise ListDownloadError(f"{source.id}: no URL in the catalogue and none given")
+        origin = ", ".join(targets)
+        own_client = client is None
+        http = client or make_http_client(policy)
+        try:
             previous = {} if options.force else _previous_validators(engine, source.id)
             try:
                 fetched = _download_all(http, targets, previous, policy)
             except ListDownloadError as error:
                 record_failure(engine, source.id, origin, error.detail)
+                prune(engine, source.id, options)
                 raise
             if fetched is None:
                 log.info("refresh %s: not modified since the active version", source.id)
@@ -99,6 +103,6 @@ def refresh_source(
             return ingest_locked(
                 engine=engine, source=source, files=files, origin=origin, options=options, validators=validators
             )
-    finally:
-        if own_client:
-            http.close()
+        finally:
+            if own_client:
+                http.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query, Request
 from sqlalchemy import select
-from sqlmodel import col
+from sqlmodel import Session, col
 
 from service.api_errors import error_responses
 from service.auth import AdminDep, PrincipalDep
@@ -12,17 +12,26 @@ from service.db import MAX_STORED_INT
 from service.deps import CatalogueDep, SessionDep
 from service.errors import NotFound
 from service.sources.entries import active_entry
+from service.sources.lease import live_leases
 from service.sources.runner import RefreshRunner
-from service.sources.schemas import ChangeReportOut, ChangesOut, EntityOut, ListStatusOut, RefreshAccepted
+from service.sources.schemas import (
+    ChangeReportOut,
+    ChangesOut,
+    EntityOut,
+    IngestStateOut,
+    ListStatusOut,
+    RefreshAccepted,
+)
 from service.sources.status import source_statuses
-from service.sources.tables import ListChange
+from service.sources.tables import ListChange, ListVersion
 
 router = APIRouter(prefix="/v1", tags=["lists"])
 
 
 @router.get("/lists", response_model=list[ListStatusOut], responses=error_responses(401))
 def get_lists(session: SessionDep, catalogue: CatalogueDep, _caller: PrincipalDep) -> list[ListStatusOut]:
-    """Every source in the catalogue with its active version, record count, age and last error."""
+    """Every source in the catalogue with its active version, record count, age, last error and running ingest."""
+    ingests = ingest_states(session)
     return [
         ListStatusOut(
             source=status.source,
@@ -37,9 +46,25 @@ def get_lists(session: SessionDep, catalogue: CatalogueDep, _caller: PrincipalDe
             age_seconds=status.age_seconds,
             status=status.status,
             last_error=status.last_error,
+            ingest=ingests.get(status.source),
         )
         for status in source_statuses(session, catalogue)
     ]
+
+
+def ingest_states(session: Session) -> dict[str, IngestStateOut]:
+    """Running ingests (a live lease), and sources whose `loading` version no live ingest owns."""
+    states = {
+        source: IngestStateOut(state="running", holder=lease.holder, started_at=lease.acquired_at)
+        for source, lease in live_leases(session).items()
+    }
+    loading = session.execute(
+        select(col(ListVersion.source), col(ListVersion.fetched_at)).where(col(ListVersion.status) == "loading")
+    ).all()
+    for source, fetched_at in loading:
+        if source not in states:
+            states[source] = IngestStateOut(state="abandoned", started_at=fetched_at)
+    return states
 
 
 @router.get("/entities/{source}/{entity_id}", responses=error_responses(401, 404))

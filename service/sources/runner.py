@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from service.config import Settings
 from service.errors import IngestLocked
 from service.sources.catalogue import CatalogueSource
-from service.sources.lease import current_holder
+from service.sources.lease import HeldLease, claim
 from service.sources.scheduler import run_refresh
 
 log = logging.getLogger(__name__)
@@ -27,21 +27,23 @@ class RefreshRunner:
         self._threads: list[threading.Thread] = []
 
     def start(self, source: CatalogueSource) -> None:
-        """Start a refresh, or raise IngestLocked when one of this source is under way anywhere."""
+        """Start a refresh, or raise IngestLocked when one of this source is under way anywhere.
+
+        The lease is claimed here, before the caller is told the refresh started: of two replicas
+        asked at once, one answers 202 and the other 409, and neither run is skipped unseen.
+        """
         with self._lock:
             if source.id in self._running:
                 raise IngestLocked(f"a refresh of '{source.id}' is already running in this process")
-            lease = current_holder(self._engine, source.id)
-            if lease is not None:
-                raise IngestLocked(f"an ingest of '{source.id}' is already running (held by {lease.holder})")
+            held = claim(self._engine, source.id)
             self._running.add(source.id)
-        thread = threading.Thread(target=self._run, args=(source,), name=f"refresh-{source.id}", daemon=True)
+        thread = threading.Thread(target=self._run, args=(source, held), name=f"refresh-{source.id}", daemon=True)
         self._threads.append(thread)
         thread.start()
 
-    def _run(self, source: CatalogueSource) -> None:
+    def _run(self, source: CatalogueSource, held: HeldLease) -> None:
         try:
-            outcome = run_refresh(self._engine, source, self._settings)
+            outcome = run_refresh(self._engine, source, self._settings, held)
             if outcome is not None and outcome.status == "activated":
                 self._on_done()
         finally:

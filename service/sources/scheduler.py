@@ -20,6 +20,7 @@ from service.errors import IngestError, IngestLocked
 from service.sources.catalogue import Catalogue, CatalogueSource
 from service.sources.fetch import FetchPolicy
 from service.sources.ingest import IngestOptions, IngestOutcome
+from service.sources.lease import HeldLease
 from service.sources.refresh import refresh_source
 
 log = logging.getLogger(__name__)
@@ -39,15 +40,19 @@ def ingest_options(settings: Settings, *, force: bool = False, format: str | Non
         force=force,
         max_shrink_fraction=settings.max_shrink_fraction,
         keep_versions=settings.keep_versions,
+        keep_failed_versions=settings.keep_failed_versions,
         format=format,
     )
 
 
-def run_refresh(engine: Engine, source: CatalogueSource, settings: Settings) -> IngestOutcome | None:
-    """One scheduled refresh; failures are logged and recorded, never raised into the scheduler."""
+def run_refresh(
+    engine: Engine, source: CatalogueSource, settings: Settings, held: HeldLease | None = None
+) -> IngestOutcome | None:
+    """One scheduled refresh (under `held`, a lease claimed already, if given); failures are logged and
+    recorded, never raised into the scheduler."""
     try:
         return refresh_source(
-            engine=engine, source=source, options=ingest_options(settings), policy=fetch_policy(settings)
+            engine=engine, source=source, options=ingest_options(settings), policy=fetch_policy(settings), held=held
         )
     except IngestLocked as error:
         log.info("refresh %s skipped: %s", source.id, error.detail)

@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 
 from pydantic import BaseModel, Field
+
+
+class IngestStateOut(BaseModel):
+    state: Literal["running", "abandoned"] = Field(
+        ...,
+        description="running: a live holder renews its lease; abandoned: a `loading` version was left behind"
+        " by an ingest that stopped (the next ingest marks it failed)",
+    )
+    holder: str | None = Field(None, description="host:pid:tag of the running ingest")
+    started_at: datetime | None = None
 
 
 class ListStatusOut(BaseModel):
@@ -20,6 +31,7 @@ class ListStatusOut(BaseModel):
     age_seconds: float | None = Field(None, description="Seconds since checked_at")
     status: str = Field(..., description="ok | stale | missing | failed")
     last_error: str | None = Field(None, description="Error of the last failed ingest since the active version")
+    ingest: IngestStateOut | None = Field(None, description="An ingest running now, or one that stopped midway")
 
 
 class AliasOut(BaseModel):
