@@ -34,6 +34,7 @@ _HTTP_CODES = {
     413: "payload_too_large",
     415: "unsupported_media_type",
     422: "invalid_input",
+    500: "internal_error",
     503: "unavailable",
 }
 
@@ -43,9 +44,18 @@ class ErrorOut(BaseModel):
     code: str
 
 
+# Every route can answer these: the edge refuses unfit text in any path or query (422), and anything
+# unexpected is a 500 in the same shape. A POST also meets the body checks (400 malformed, 413 too large).
+ALWAYS = (422, 500)
+POST_BODY = (400, 413)
+
+
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """The `responses=` entries for a route's documented errors."""
-    return {status: {"model": ErrorOut, "description": _HTTP_CODES.get(status, "error")} for status in statuses}
+    """The `responses=` entries for a route's documented errors (`ALWAYS` added)."""
+    return {
+        status: {"model": ErrorOut, "description": _HTTP_CODES.get(status, "error")}
+        for status in sorted({*statuses, *ALWAYS})
+    }
 
 
 def _field(location: tuple[Any, ...]) -> str:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, FastAPI, Path, Query, Response
 
-from service.api_errors import error_responses
+from service.api_errors import POST_BODY, error_responses
 from service.auth import AdminDep, PrincipalDep
 from service.db import MAX_STORED_INT
 from service.deps import CatalogueDep, EngineDep, SessionDep, SettingsDep, SnapshotDep
@@ -67,7 +67,7 @@ def delivery_out(delivery: WebhookDelivery) -> DeliveryOut:
     return DeliveryOut.model_validate(delivery, from_attributes=True)
 
 
-@router.post("/monitored", status_code=201, responses=error_responses(401, 413, 422, 503))
+@router.post("/monitored", status_code=201, responses=error_responses(*POST_BODY, 401, 503))
 def register(
     body: MonitoredRequest,
     caller: PrincipalDep,
@@ -154,7 +154,11 @@ def deliveries(
     )
 
 
-@router.post("/webhooks/deliveries/{delivery_id}/redeliver", status_code=202, responses=error_responses(401, 403, 404))
+@router.post(
+    "/webhooks/deliveries/{delivery_id}/redeliver",
+    status_code=202,
+    responses=error_responses(*POST_BODY, 401, 403, 404),
+)
 def redeliver_one(
     delivery_id: Annotated[int, Path(ge=1, le=MAX_STORED_INT)], _admin: AdminDep, engine: EngineDep
 ) -> DeliveryOut:

@@ -6,7 +6,7 @@ import uuid
 
 from fastapi import APIRouter, Request
 
-from service.api_errors import error_responses
+from service.api_errors import POST_BODY, error_responses
 from service.auth import PrincipalDep
 from service.deps import ScreeningContextDep
 from service.metrics import get_metrics
@@ -25,7 +25,7 @@ def _policy_store(request: Request) -> PolicyStore:
     return store
 
 
-@router.post("/orders/screen", responses=error_responses(400, 401, 403, 422, 503))
+@router.post("/orders/screen", responses=error_responses(*POST_BODY, 401, 403, 503))
 def screen_order(order: OrderRequest, request: Request, context: ScreeningContextDep) -> OrderResponse:
     """Screen an order before it is confirmed: its parties, destination, items and end use.
 

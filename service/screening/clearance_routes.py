@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from service.api_errors import error_responses
+from service.api_errors import POST_BODY, error_responses
 from service.auth import AdminDep
 from service.db import MAX_STORED_INT
 from service.deps import CatalogueDep, EngineDep, SessionDep
@@ -84,7 +84,7 @@ def _out(clearance: Clearance) -> ClearanceOut:
     return ClearanceOut(**clearance.model_dump(), active=active)
 
 
-@router.post("", status_code=201, responses=error_responses(401, 403, 404, 422))
+@router.post("", status_code=201, responses=error_responses(*POST_BODY, 401, 403, 404))
 def post_clearance(
     body: ClearanceIn, request: Request, caller: AdminDep, engine: EngineDep, catalogue: CatalogueDep
 ) -> ClearanceOut:

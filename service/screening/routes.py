@@ -8,7 +8,7 @@ from typing import Literal
 from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from service.api_errors import error_responses
+from service.api_errors import POST_BODY, error_responses
 from service.auth import PrincipalDep
 from service.deps import ScreeningContextDep, SessionDep
 from service.screening.audit import get_record, query_records, response_json
@@ -36,7 +36,7 @@ from service.screening.workflow import (
 router = APIRouter(prefix="/v1", tags=["screening"])
 
 
-@router.post("/screen", response_model=ScreenResponse, responses=error_responses(400, 401, 403, 422, 503))
+@router.post("/screen", response_model=ScreenResponse, responses=error_responses(*POST_BODY, 401, 403, 503))
 async def screen(party: PartyIn, request: Request, context: ScreeningContextDep) -> Response:
     """Screen one party against every loaded list (or `sources`).
 
@@ -64,7 +64,7 @@ async def screen(party: PartyIn, request: Request, context: ScreeningContextDep)
     return Response(body, media_type="application/json")
 
 
-@router.post("/screen/batch", responses=error_responses(400, 401, 403, 413, 422, 503))
+@router.post("/screen/batch", responses=error_responses(*POST_BODY, 401, 403, 503))
 def screen_many(body: BatchRequest, request: Request, context: ScreeningContextDep) -> BatchResponse:
     """Screen up to `SCREENING_MAX_BATCH` parties; results come back in request order.
 

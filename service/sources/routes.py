@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, Request
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from service.api_errors import error_responses
+from service.api_errors import POST_BODY, error_responses
 from service.auth import AdminDep, PrincipalDep
 from service.db import MAX_STORED_INT
 from service.deps import CatalogueDep, SessionDep
@@ -123,7 +123,7 @@ def get_changes(
     )
 
 
-@router.post("/lists/{source}/refresh", status_code=202, responses=error_responses(401, 403, 404, 409))
+@router.post("/lists/{source}/refresh", status_code=202, responses=error_responses(*POST_BODY, 401, 403, 404, 409))
 def refresh_list(source: str, request: Request, catalogue: CatalogueDep, _caller: AdminDep) -> RefreshAccepted:
     """Download and ingest a source from its official URLs now, in the background.
 
