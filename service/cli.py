@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from service.auth import Authenticator, create_key, key_counts, list_keys, revoke_key
 from service.config import Settings, get_settings
 from service.db import make_engine, upgrade
-from service.errors import ScreeningError
+from service.errors import InvalidInput, ScreeningError
 from service.matching import build_index
 from service.monitoring.cli import monitor_app
 from service.monitoring.runs import rescreen_pending
@@ -29,6 +29,7 @@ from service.screening.index_state import IndexHolder
 from service.screening.schemas import PartyIn
 from service.screening.workflow import ScreeningContext, screen_and_record
 from service.sources.catalogue import load_catalogue
+from service.sources.formats import known_formats
 from service.sources.ingest import IngestOutcome, ingest_files
 from service.sources.parsers import SourceFile
 from service.sources.refresh import refresh_source
@@ -117,7 +118,12 @@ def ingest(
         bool, typer.Option("--all", help="Refresh every auto-refreshed source from its URLs")
     ] = False,
     force: Annotated[bool, typer.Option(help="Accept a list that shrank by more than the allowed fraction")] = False,
-    format: Annotated[str | None, typer.Option("--format", help="Parser to use instead of the catalogue's")] = None,
+    format: Annotated[
+        str | None,
+        typer.Option(
+            "--format", help=f"Parser to use instead of the one the file's content shows: {', '.join(known_formats())}"
+        ),
+    ] = None,
 ) -> None:
     """Load a list into a new version; it becomes active only when complete and valid."""
     settings = _settings()
@@ -162,6 +168,8 @@ def ingest(
             outcome = refresh_source(
                 engine=engine, source=catalogue_source, options=options, policy=fetch_policy(settings), urls=url
             )
+    except InvalidInput as error:
+        raise _fail(error.detail, 2) from None
     except ScreeningError as error:
         raise _fail(error.detail) from None
     _print_outcome(outcome)

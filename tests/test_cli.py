@@ -87,6 +87,7 @@ def test_corrupt_file_fails_clearly_and_keeps_the_list(run, small_list: list[str
     [
         (["ingest", "nope", "--file", "x"], 1, "unknown source 'nope'"),
         (["ingest", "us_ofac_sdn", "--file", "/no/such/file"], 2, "no such file"),
+        (["ingest", "us_ofac_sdn", "--file", __file__, "--format", "bogus"], 2, "known formats: au_dfat_xlsx"),
         (["ingest"], 2, "SOURCE or --all"),
         (["screen", "X", "--dob", "1990-02-30"], 2, "date_of_birth"),
         (["screen", "X", "--country", "Atlantis"], 2, "country"),

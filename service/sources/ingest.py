@@ -20,6 +20,7 @@ from sqlmodel import Session, col
 from service.errors import IngestError, ListFileError, ListValidationError
 from service.metrics import get_metrics
 from service.sources.catalogue import CatalogueSource
+from service.sources.formats import known_formats, resolve_format
 from service.sources.lease import ingest_lease
 from service.sources.model import ParsedEntry, ParsedList
 from service.sources.parsers import PARSERS, SourceFile
@@ -99,7 +100,7 @@ def parse_files(
     parser = PARSERS.get(format_id)
     delta = DELTA_FORMATS.get(format_id)
     if parser is None and delta is None:
-        known = ", ".join(sorted([*PARSERS, *DELTA_FORMATS]))
+        known = ", ".join(known_formats())
         raise IngestError(f"no parser for format '{format_id}' of source '{source.id}'; known formats: {known}")
     if not files:
         raise ListFileError(f"no files given for '{source.id}'")
@@ -215,6 +216,8 @@ def _ingest(
     validators: dict[str, Any] | None,
 ) -> IngestOutcome:
     started = time.perf_counter()
+    # Before anything is recorded: a wrong format is the caller's mistake, not a failed version of the list.
+    format_id = resolve_format(source, files, options.format)
     sha256 = content_sha256(files)
     with Session(engine, expire_on_commit=False) as session:
         previous = active_version(session, source.id)
@@ -231,7 +234,7 @@ def _ingest(
         reference = shrink_reference(session, source.id, options.keep_versions)
 
     try:
-        parsed = parse_files(source, files, options.format, previous=lambda: _previous_entries(engine, previous_id))
+        parsed = parse_files(source, files, format_id, previous=lambda: _previous_entries(engine, previous_id))
         validate(parsed, source=source.id, reference=reference, options=options)
         hashes = _store_entries(engine, source.id, version_id, parsed)
         change = _activate(engine, source.id, version_id, previous_id, parsed, hashes, forced=options.force)
