@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
 # End-user screening service.
 #   docker build -t end-user-screening .
-#   docker run -p 8000:8000 -e SCREENING_API_KEYS=erp:screen:change-me -v screening-data:/data end-user-screening
+#   docker run -p 8000:8000 -e SCREENING_API_KEYS=erp:screen:change-me-to-a-long-secret -v screening-data:/data end-user-screening
+# Without a key it refuses to start, unless SCREENING_ALLOW_OPEN=true says an open API is meant.
 # Configuration comes only from SCREENING_* environment variables (service/config.py); nothing is baked in
 # but the list catalogue and the order policy under /app/lists.
 #
@@ -31,7 +32,8 @@ ENV PYTHONUNBUFFERED=1 \
     TZ=UTC \
     PATH=/opt/venv/bin:$PATH \
     SCREENING_DATA_DIR=/data \
-    SCREENING_LISTS_DIR=/app/lists
+    SCREENING_LISTS_DIR=/app/lists \
+    SCREENING_CONTAINER=true
 # A fixed UID/GID (10001) so volume ownership and Kubernetes' runAsUser agree across rebuilds.
 RUN groupadd --system --gid 10001 screening \
     && useradd --system --no-log-init --uid 10001 --gid 10001 --home-dir /app --shell /usr/sbin/nologin screening \
@@ -44,6 +46,8 @@ USER 10001:10001
 VOLUME ["/data"]
 EXPOSE 8000
 # The slim image has no curl: probe with the interpreter that is there. urlopen raises on a non-2xx answer.
+# The server binds 0.0.0.0 or does not start (SCREENING_CONTAINER: no open API by accident), so the
+# probe of 127.0.0.1 reaches the address it really serves.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=120s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"]
 CMD ["screening", "serve", "--host", "0.0.0.0", "--port", "8000"]

@@ -76,12 +76,21 @@ def serve(
     upgrade(engine)
     keys_configured = not Authenticator(engine, settings.api_keys).is_open()
     engine.dispose()
-    if not keys_configured and bind not in LOOPBACK:
+    if not keys_configured and not settings.allow_open and bind not in LOOPBACK:
+        if settings.container:
+            # Rebinding to loopback inside a container would serve nobody while its health check passes.
+            raise _fail(
+                "no API key configured: refusing to serve an open API from the container; set SCREENING_API_KEYS"
+                " (name:scope:secret), or SCREENING_ALLOW_OPEN=true to serve without a key on purpose",
+                2,
+            )
         logging.getLogger(__name__).warning(
             "no API key configured: binding to 127.0.0.1 instead of %s; set SCREENING_API_KEYS to expose the API",
             bind,
         )
         bind = "127.0.0.1"
+    elif not keys_configured and bind not in LOOPBACK:
+        logging.getLogger(__name__).warning("SCREENING_ALLOW_OPEN: serving without an API key on %s", bind)
     uvicorn.run(
         "service.main:app_from_environment",
         factory=True,

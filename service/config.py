@@ -24,6 +24,12 @@ class Settings(BaseSettings):
     lists_dir: Path = Field(PROJECT_LISTS_DIR, description="The list catalogue and the order policy.")
     host: str = Field("127.0.0.1", description="Address `screening serve` binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port `screening serve` listens on.")
+    container: bool = Field(
+        False, description="Set by the container image: without an API key `screening serve` then refuses to start."
+    )
+    allow_open: bool = Field(
+        False, description="Serve without any API key on the address given, container included (deliberately open)."
+    )
     workers: int = Field(1, ge=1, le=64, description="uvicorn worker processes for `screening serve`.")
 
     review_threshold: float = Field(

@@ -193,3 +193,55 @@ def test_serve_with_two_workers_logs_every_request(tmp_path: Path, database_url:
     assert len(access) == 6
     assert all(line["status"] == 200 and line["screening_id"] for line in access)
     assert "Hans" not in log_path.read_text()  # no personal data at INFO
+
+
+EVERY_ADDRESS = "0.0.0.0"  # noqa: S104 - what the image's CMD binds, on purpose
+
+
+def _console_script() -> list[str]:
+    """The `screening` entry point as installed (the image's CMD runs it), or the module when not installed."""
+    script = Path(sys.executable).with_name("screening")
+    return [str(script)] if script.exists() else SCREENING
+
+
+def test_the_image_command_refuses_to_serve_an_open_api(tmp_path: Path, database_url: str) -> None:
+    env = {
+        **os.environ,
+        "SCREENING_DATA_DIR": str(tmp_path),
+        "SCREENING_DATABASE_URL": database_url,
+        "SCREENING_CONTAINER": "true",
+        "SCREENING_API_KEYS": "",
+    }
+    env.pop("SCREENING_ALLOW_OPEN", None)
+    command = [*_console_script(), "serve", "--host", EVERY_ADDRESS, "--port", str(free_port())]
+    refused = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert refused.returncode == 2
+    assert "refusing to serve an open API" in refused.stderr and "SCREENING_ALLOW_OPEN=true" in refused.stderr
+
+
+def test_the_image_command_opened_on_purpose_binds_every_address(tmp_path: Path, database_url: str) -> None:
+    env = {
+        **os.environ,
+        "SCREENING_DATA_DIR": str(tmp_path),
+        "SCREENING_DATABASE_URL": database_url,
+        "SCREENING_CONTAINER": "true",
+        "SCREENING_ALLOW_OPEN": "true",
+        "SCREENING_API_KEYS": "",
+    }
+    port = free_port()
+    command = [*_console_script(), "serve", "--host", EVERY_ADDRESS, "--port", str(port)]
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=tmp_path)
+    try:
+        # 127.0.0.2 is not the loopback address 127.0.0.1: only a socket bound to every address answers there.
+        deadline = time.monotonic() + 120
+        while True:
+            assert server.poll() is None, "the server exited"
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"http://127.0.0.2:{port}/healthz", timeout=2).status_code == 200:
+                    break
+            assert time.monotonic() < deadline, "the server never answered on 127.0.0.2"
+            time.sleep(0.2)
+    finally:
+        server.terminate()
+        _, errors = server.communicate(timeout=30)
+    assert b"serving without an API key on 0.0.0.0" in errors
