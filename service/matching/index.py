@@ -27,7 +27,8 @@ from service.matching.candidates import Candidates, SearchTuning
 from service.matching.keys import MIN_PHONETIC_KEY, PARTICLES
 from service.matching.legal_forms import LEGAL_WORDS, is_legal_word
 from service.matching.linking import lend_birth_dates
-from service.matching.names import ABJAD, NameRecord, PreparedName, prepare
+from service.matching.names import ABJAD, PLAIN, NameRecord, PreparedName, prepare
+from service.matching.readings import invisible_readings, split_runs
 from service.matching.scoring import Alignment, NameScore, PartCache, align, explain_name, explained_score, score_name
 from service.matching.types import FeatureScore, IndexedEntry, Match, MatchDecision, MatchThresholds, Query
 from service.matching.weights import DEFAULT_WEIGHTS, FeatureWeights
@@ -129,7 +130,34 @@ class Index:
         return len(self.names)
 
     def search(self, query: Query, *, thresholds: MatchThresholds, limit: int) -> list[Match]:
-        prepared = prepare(query.name)
+        """Screen every reading of the query (`readings.py`: invisible characters, names run together);
+        an entry keeps its best match."""
+        readings = self._readings(query.name)
+        if len(readings) == 1:
+            return self._search(query, readings[0], thresholds=thresholds, limit=limit)
+        best: dict[int, Match] = {}
+        for reading in readings:
+            for match in self._search(query, reading, thresholds=thresholds, limit=limit):
+                key = id(match.entry)
+                if key not in best or match.score > best[key].score:
+                    best[key] = match
+        return sorted(best.values(), key=lambda m: (-m.score, m.entry.source, m.entry.entity_id))[:limit]
+
+    def _readings(self, text: str) -> list[PreparedName]:
+        readings: dict[tuple[str, ...], PreparedName] = {}
+        for written in invisible_readings(text):
+            prepared = prepare(written)
+            readings.setdefault(prepared.tokens, prepared)
+            if prepared.mode == PLAIN:
+                split = split_runs(prepared.tokens, self._idf)
+                if split is not None and split not in readings:
+                    spaced = prepare(" ".join(split))
+                    # A split must be name parts only: "Marchand" is no "March and" (a stopword dropped).
+                    if spaced.tokens == split:
+                        readings[split] = spaced
+        return list(readings.values())
+
+    def _search(self, query: Query, prepared: PreparedName, *, thresholds: MatchThresholds, limit: int) -> list[Match]:
         query_weights = self._query_weights(prepared)
         cache: PartCache = {}
         # Align every candidate once; the explanation is built only for the best name of an entry that
