@@ -16,6 +16,7 @@ from __future__ import annotations
 import bisect
 import math
 import operator
+from array import array
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
@@ -84,12 +85,16 @@ class Candidates:
         # short tuple is smaller than an array.
         self.members = [tuple(ids) for ids in members]
         self._shape_sizes = bytes(min(len(record.name.tokens), 255) for record in self.shapes)
-        postings: defaultdict[str, list[int]] = defaultdict(list)
+        # Collected in compact arrays (the build's peak memory), then turned into tuples of one int object per shape.
+        postings: defaultdict[str, array[int]] = defaultdict(lambda: array("i"))
         for shape, record in enumerate(self.shapes):
             for key in {key for group in key_groups(record.name, query=False) for key in group}:
                 postings[key].append(shape)
-        self._postings = {key: tuple(ids) for key, ids in postings.items()}
-        del postings
+        shape_numbers = list(range(len(self.shapes)))
+        self._postings: dict[str, Posting] = {}
+        while postings:
+            key, ids = postings.popitem()
+            self._postings[key] = tuple(map(shape_numbers.__getitem__, ids))
         self._vocabulary = FuzzyVocabulary(token for record in self.shapes for token in record.name.tokens)
         self._shape_total = max(len(self.shapes), 1)
         # Common keys are also kept as sets: a query intersects its pool with them in C.
