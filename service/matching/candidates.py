@@ -2,7 +2,7 @@
 
 Names that normalise to the same parts form one shape (the same name on the SDN, the CSL
 and the UK list is one candidate, scored once). Postings map keys (`keys.py`: the part,
-its phonetic skeleton, typo variants, adjacent parts written together) to compact arrays
+its phonetic skeleton, typo variants, adjacent parts written together) to tuples
 of shape ids. A query collects, per query part, the shapes sharing any of its keys; a query
 part no list uses also looks up the listed parts two edits away (`fuzzy_vocabulary.py`).
 Parts whose postings are long (a common first name) only confirm shapes found through
@@ -13,7 +13,7 @@ best `max_candidates` are scored in full.
 
 from __future__ import annotations
 
-import heapq
+import bisect
 import math
 import operator
 from array import array
@@ -25,6 +25,11 @@ from service.matching.keys import DELETED, PHONETIC, is_filler, key_groups
 from service.matching.names import NameRecord, PreparedName
 
 _HITS = operator.itemgetter(1)
+_SIZE = operator.itemgetter(1)  # of a key group: its postings' total length
+
+
+def _negative_hits(item: tuple[int, int]) -> int:
+    return -item[1]
 
 
 @dataclass(slots=True, frozen=True)
@@ -40,7 +45,10 @@ class SearchTuning:
     max_near_parts: int = 8
 
 
-def _intersect(first: frozenset[int] | array[int], second: frozenset[int] | array[int]) -> set[int]:
+Posting = tuple[int, ...]
+
+
+def _intersect(first: frozenset[int] | Posting, second: frozenset[int] | Posting) -> set[int]:
     if isinstance(first, frozenset):
         return set(first.intersection(second))
     if isinstance(second, frozenset):
@@ -73,13 +81,20 @@ class Candidates:
             masks[shape] |= bit
         self._source_bits = source_bits
         self._shape_sources = masks
-        self.members = [array("i", ids) for ids in members]
+        # Tuples of shared int objects: iterating them (set unions, counting) boxes no ints, and a
+        # short tuple is smaller than an array.
+        self.members = [tuple(ids) for ids in members]
         self._shape_sizes = bytes(min(len(record.name.tokens), 255) for record in self.shapes)
+        # Collected in compact arrays (the build's peak memory), then turned into tuples of one int object per shape.
         postings: defaultdict[str, array[int]] = defaultdict(lambda: array("i"))
         for shape, record in enumerate(self.shapes):
             for key in {key for group in key_groups(record.name, query=False) for key in group}:
                 postings[key].append(shape)
-        self._postings = dict(postings)
+        shape_numbers = list(range(len(self.shapes)))
+        self._postings: dict[str, Posting] = {}
+        while postings:
+            key, ids = postings.popitem()
+            self._postings[key] = tuple(map(shape_numbers.__getitem__, ids))
         self._vocabulary = FuzzyVocabulary(token for record in self.shapes for token in record.name.tokens)
         self._shape_total = max(len(self.shapes), 1)
         # Common keys are also kept as sets: a query intersects its pool with them in C.
@@ -91,7 +106,7 @@ class Candidates:
         """How many shapes a phonetic key files (the rarity of a consonant key)."""
         return len(self._postings.get(PHONETIC + key, ()))
 
-    def _members(self, key: str) -> frozenset[int] | array[int]:
+    def _members(self, key: str) -> frozenset[int] | Posting:
         return self._large.get(key) or self._postings[key]
 
     def _add_near_parts(self, query: PreparedName, groups: list[tuple[str, ...]]) -> None:
@@ -109,39 +124,39 @@ class Candidates:
 
     def find(self, query: PreparedName, sources: frozenset[str] | None) -> list[int]:
         """Shape ids worth scoring, best first: names of the wanted lists sharing the query's rarest parts."""
+        postings = self._postings
+        # Shape -> rarity-weighted hits. Its insertion order (first hit first) orders shapes of equal hits.
         counter: Counter[int] = Counter()
         large: list[tuple[list[str], int, int]] = []
-        groups = []
+        groups: list[tuple[list[str], int, int]] = []
         all_groups = key_groups(query, query=True)
         self._add_near_parts(query, all_groups)
         # Particles and legal-form words only find names when nothing else can.
         telling = [group for group in all_groups if not is_filler(group[0])]
         for group in telling or all_groups:
-            keys = [key for key in group if key in self._postings]
+            keys = [key for key in group if key in postings]
             if keys:
-                groups.append((keys, sum(len(self._postings[key]) for key in keys)))
+                sizes = [len(postings[key]) for key in keys]
+                groups.append((keys, sum(sizes), min(sizes)))
         # Very long names (a ministry and all its units): the rarest parts are enough.
-        groups.sort(key=lambda item: item[1])
-        for keys, size in groups[: self.tuning.max_groups]:
-            smallest = min(len(self._postings[key]) for key in keys)
+        groups.sort(key=_SIZE)
+        for keys, size, smallest in groups[: self.tuning.max_groups]:
             # Hits through a rare part count more (1..4 votes) than through a common one.
             votes = 1 + min(3, int(math.log10(max(self._shape_total / smallest, 1.0))))
             if size > self.tuning.large_posting:
                 large.append((keys, size, votes))
                 continue
-            hit = set().union(*(self._postings[key] for key in keys))
-            for _ in range(votes):
-                counter.update(hit)
+            _add(counter, set().union(*(postings[key] for key in keys)), votes)
             # The same part outranks the same sound, which outranks a one-letter difference.
             for key in keys[:2]:
                 if not key.startswith(DELETED):
-                    counter.update(self._postings[key])
+                    counter.update(postings[key])
         if large and not counter:
             # Only common parts ("Mohammed Ali"): names having the two rarest, else the exact part.
             first = large.pop(0)
             if large:
                 second = large.pop(0)
-                hit = set()
+                hit: set[int] = set()
                 for key in first[0]:
                     for other in second[0]:
                         hit.update(_intersect(self._members(key), self._members(other)))
@@ -152,18 +167,16 @@ class Candidates:
                     if keys[0] in query.tokens:
                         counter.update(pool.intersection(self._members(keys[0])))
             else:
-                hit = set(self._postings[first[0][0]][: self.tuning.max_candidates * 4])
+                hit = set(postings[first[0][0]][: self.tuning.max_candidates * 4])
                 votes = first[2]
-            for _ in range(votes):
-                counter.update(hit)
+            _add(counter, hit, votes)
         if large:
             pool = frozenset(counter)
             for keys, _, votes in large:
                 confirmed: set[int] = set()
                 for key in keys:
                     confirmed.update(pool.intersection(self._members(key)))
-                for _ in range(votes):
-                    counter.update(confirmed)
+                _add(counter, confirmed, votes)
         items: list[tuple[int, int]] = list(counter.items())
         if sources is not None:
             # Filtered before the cut, so that names of other lists cannot crowd out the wanted ones.
@@ -181,17 +194,31 @@ class Candidates:
         """The `max_candidates` shapes with the most hits; at the cut, the shorter names, then the earlier ones.
 
         Shorter first because the same hits cover more of a short name; earlier next so that the cut
-        never depends on set iteration order. Only the tied shapes at the cut are ordered in Python.
+        never depends on set iteration order. Above the cut, shapes of equal hits keep their order in
+        `items` (the sort is stable); only the tied shapes at the cut are ordered by size.
         """
         size = self.tuning.max_candidates
-        ranked = heapq.nlargest(size, items, key=_HITS)
+        ranked = sorted(items, key=_HITS, reverse=True)
         if len(ranked) < size:
             return ranked
-        floor = ranked[-1][1]
-        above = [item for item in ranked if item[1] > floor]
+        floor = ranked[size - 1][1]
+        # In descending hits the shapes at the floor are one run: found by bisection, not a scan.
+        above = bisect.bisect_left(ranked, -floor, key=_negative_hits)
+        tied_end = bisect.bisect_right(ranked, -floor, lo=size, key=_negative_hits)
         sizes = self._shape_sizes
         # (size, shape) packed in one int: the tied shapes are ordered by C comparisons, without a key function.
-        tied = heapq.nsmallest(
-            size - len(above), [(sizes[shape] << 32) | shape for shape, hits in items if hits == floor]
-        )
-        return above + [(packed & 0xFFFFFFFF, floor) for packed in tied]
+        tied = sorted([(sizes[shape] << 32) | shape for shape, _ in ranked[above:tied_end]])[: size - above]
+        return ranked[:above] + [(packed & 0xFFFFFFFF, floor) for packed in tied]
+
+
+def _add(counter: Counter[int], shapes: set[int], votes: int) -> None:
+    """Add `votes` hits to each of `shapes`, in the set's order (as `votes` updates by one would)."""
+    if not counter:
+        counter.update(dict.fromkeys(shapes, votes))  # into an empty counter: one C-level copy
+        return
+    if votes == 1:
+        counter.update(shapes)
+        return
+    get = counter.get
+    for shape in shapes:
+        counter[shape] = get(shape, 0) + votes

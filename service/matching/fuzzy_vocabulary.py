@@ -60,9 +60,11 @@ class FuzzyVocabulary:
         arrays = [self._postings[pair] for pair in pairs if pair in self._postings]
         if needed < 2 or len(arrays) < needed:
             return []
-        shared = np.bincount(np.concatenate(arrays), minlength=len(self._parts))
-        close = (shared >= needed) & (np.abs(self._lengths - len(part)) <= edits)
+        shared = np.bincount(np.concatenate(arrays))
+        # The length check only on the few parts sharing enough pairs, not on the whole vocabulary.
+        numbers = np.flatnonzero(shared >= needed)
+        numbers = numbers[np.abs(self._lengths[numbers] - len(part)) <= edits]
         parts = self._parts
-        candidates = [parts[number] for number in np.flatnonzero(close)]
+        candidates = [parts[number] for number in numbers.tolist()]
         found = process.extract(part, candidates, scorer=OSA.distance, score_cutoff=edits, limit=None)
         return [other for other, distance, _ in sorted(found, key=lambda item: (item[1], item[0])) if distance > 0]

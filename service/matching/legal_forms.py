@@ -147,7 +147,10 @@ def strip_legal_form(tokens: list[str]) -> tuple[list[str], str | None]:
 LEGAL_WORDS = frozenset(
     word for phrase, _ in LEGAL_FORMS for word in phrase if len(word) >= 4 and word not in {"partnership"}
 )
-_LEGAL_WORD_LIST = sorted(LEGAL_WORDS)
+# By length: words more than `limit` letters longer or shorter are more than `limit` edits away.
+_LEGAL_WORDS_BY_LENGTH: dict[int, list[str]] = {}
+for _word in sorted(LEGAL_WORDS):
+    _LEGAL_WORDS_BY_LENGTH.setdefault(len(_word), []).append(_word)
 
 
 @lru_cache(maxsize=50_000)
@@ -156,4 +159,9 @@ def is_legal_word(token: str) -> bool:
     if len(token) < 4:
         return False
     limit = 1 if len(token) < 8 else 2
-    return process.extractOne(token, _LEGAL_WORD_LIST, scorer=OSA.distance, score_cutoff=limit) is not None
+    words = [
+        word
+        for length in range(len(token) - limit, len(token) + limit + 1)
+        for word in _LEGAL_WORDS_BY_LENGTH.get(length, ())
+    ]
+    return process.extractOne(token, words, scorer=OSA.distance, score_cutoff=limit) is not None

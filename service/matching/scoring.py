@@ -18,7 +18,9 @@ from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 from service.matching.names import ABJAD, SYLLABIC, PreparedName
 from service.matching.weights import FeatureWeights
 
-PartCache = dict[tuple[int, str, int], tuple[float, str]]
+# A listed part (and the mode it compares in) -> the query parts similar to it: (similarity, query part, how).
+# Similarity depends on the listed part only through its text and mode, so one query's cache serves every name.
+PartCache = dict[tuple[str, int], list[tuple[float, int, str]]]
 
 
 @dataclass(slots=True, frozen=True)
@@ -123,14 +125,19 @@ def align(
     # The hottest loop of a screening (up to 20 candidate names per query): kept flat on purpose.
     candidates: list[AlignedPair] = []
     mode = listed.mode
-    for i in range(len(query.tokens)):
-        for j, token in enumerate(listed.tokens):
-            key = (i, token, mode)
-            found = cache.get(key)
-            if found is None:
-                found = cache[key] = part_similarity(query, i, listed, j, weights)
-            if found[0] > 0.0:
-                candidates.append((found[0], i, j, found[1]))
+    query_parts = range(len(query.tokens))
+    for j, token in enumerate(listed.tokens):
+        key = (token, mode)
+        similar = cache.get(key)
+        if similar is None:
+            similar = []
+            for i in query_parts:
+                similarity, how = part_similarity(query, i, listed, j, weights)
+                if similarity > 0.0:
+                    similar.append((similarity, i, how))
+            cache[key] = similar
+        for similarity, i, how in similar:
+            candidates.append((similarity, i, j, how))
     pairs: list[AlignedPair] = []
     query_matched = 0.0
     listed_matched = 0.0
