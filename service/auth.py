@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine, func, select
 from sqlmodel import Field, Session, SQLModel, col
 from starlette.concurrency import run_in_threadpool
@@ -220,6 +221,15 @@ class Authenticator:
 
 ANONYMOUS = Principal("anonymous", "admin")
 
+# The two ways to present a key, declared as OpenAPI security schemes (the Authorize button of /docs,
+# and generated clients that send the key). They only document: `principal` reads the headers itself.
+BEARER = HTTPBearer(auto_error=False, scheme_name="bearer", description="`Authorization: Bearer <key>`")
+API_KEY_HEADER = APIKeyHeader(
+    name="X-API-Key", auto_error=False, scheme_name="apiKey", description="`X-API-Key: <key>`"
+)
+BearerDep = Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)]
+ApiKeyHeaderDep = Annotated[str | None, Security(API_KEY_HEADER)]
+
 
 def _presented_key(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
@@ -228,7 +238,7 @@ def _presented_key(request: Request) -> str | None:
     return request.headers.get("x-api-key") or None
 
 
-async def principal(request: Request) -> Principal:
+async def principal(request: Request, _bearer: BearerDep = None, _api_key: ApiKeyHeaderDep = None) -> Principal:
     # async so FastAPI does not move it to a worker thread for every request: a remembered key costs a
     # hash; only a key not seen lately is looked up, in a worker thread.
     authenticator: Authenticator = request.app.state.authenticator

@@ -13,7 +13,7 @@ from fastapi import Depends, Request
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from service.auth import principal
+from service.auth import ApiKeyHeaderDep, BearerDep, principal
 from service.config import Settings
 from service.errors import ListUnavailable
 from service.screening.index_state import IndexHolder, IndexSnapshot
@@ -50,7 +50,9 @@ async def get_catalogue(request: Request) -> Catalogue:
     return catalogue
 
 
-async def get_screening_context(request: Request) -> ScreeningContext:
+async def get_screening_context(
+    request: Request, _bearer: BearerDep = None, _api_key: ApiKeyHeaderDep = None
+) -> ScreeningContext:
     """Everything a screening needs, the caller included, in one dependency: each dependency FastAPI
     resolves costs time on the hot path."""
     caller = await principal(request)

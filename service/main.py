@@ -113,6 +113,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             engine.dispose()
 
     app = FastAPI(
+        # Operation ids are the route functions' names ("screen", "list_screenings"): what generated clients call.
+        generate_unique_id_function=lambda route: route.name,
         title="End-user screening service",
         version="0.1.0",
         description=(

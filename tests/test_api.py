@@ -153,6 +153,27 @@ def test_openapi_documents_response_models(client: TestClient) -> None:
     assert {"MatchOut", "ListVersionRef", "PartyIn"} <= set(schema["components"]["schemas"])
 
 
+def test_openapi_declares_the_key_schemes_clean_operation_ids_and_one_error_model(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+    schemes = schema["components"]["securitySchemes"]
+    assert schemes["bearer"] == {"type": "http", "scheme": "bearer", "description": "`Authorization: Bearer <key>`"}
+    assert (schemes["apiKey"]["in"], schemes["apiKey"]["name"]) == ("header", "X-API-Key")
+    operations = [(path, operation) for path, item in schema["paths"].items() for operation in item.values()]
+    ids = [operation["operationId"] for _, operation in operations]
+    assert len(ids) == len(set(ids)) and all(
+        identifier.isidentifier() and "_v1_" not in identifier for identifier in ids
+    )
+    assert {"screen", "screen_batch", "screen_order", "list_screenings", "get_screening"} <= set(ids)
+    for path, operation in operations:
+        if not path.startswith("/v1/"):
+            continue  # the probes: no key, and /readyz answers 503 with its checks
+        assert operation["security"] == [{"bearer": []}, {"apiKey": []}], path
+        for status, response in operation["responses"].items():
+            if status.startswith(("4", "5")):
+                assert response["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorOut"), (path, status)
+    assert "HTTPValidationError" not in schema["components"]["schemas"]
+
+
 def test_readiness_fails_without_index(settings: Settings) -> None:
     with TestClient(create_app(settings.model_copy(update={"required_sources": ["us_ofac_sdn"]}))) as client:
         response = client.get("/readyz")

@@ -68,7 +68,7 @@ def delivery_out(delivery: WebhookDelivery) -> DeliveryOut:
 
 
 @router.post("/monitored", status_code=201, responses=error_responses(*POST_BODY, 401, 503))
-def register(
+def register_monitored(
     body: MonitoredRequest,
     caller: PrincipalDep,
     engine: EngineDep,
@@ -139,7 +139,7 @@ def list_alerts(
 
 
 @router.get("/webhooks/deliveries", responses=error_responses(401, 403, 422))
-def deliveries(
+def delivery_log(
     session: SessionDep,
     _admin: AdminDep,
     status: DeliveryStatus | None = Query(None),
@@ -159,7 +159,7 @@ def deliveries(
     status_code=202,
     responses=error_responses(*POST_BODY, 401, 403, 404),
 )
-def redeliver_one(
+def redeliver_delivery(
     delivery_id: Annotated[int, Path(ge=1, le=MAX_STORED_INT)], _admin: AdminDep, engine: EngineDep
 ) -> DeliveryOut:
     """Queue a delivery again (a failed one, or a delivered one the receiver lost), due now."""

@@ -85,7 +85,7 @@ def _out(clearance: Clearance) -> ClearanceOut:
 
 
 @router.post("", status_code=201, responses=error_responses(*POST_BODY, 401, 403, 404))
-def post_clearance(
+def add_clearance(
     body: ClearanceIn, request: Request, caller: AdminDep, engine: EngineDep, catalogue: CatalogueDep
 ) -> ClearanceOut:
     """Record that a party was reviewed against a list entry and is not that party.
@@ -109,7 +109,7 @@ def post_clearance(
     return _out(clearance)
 
 
-@router.get("", responses=error_responses(401, 403))
+@router.get("", operation_id="list_clearances", responses=error_responses(401, 403))
 def get_clearances(
     session: SessionDep,
     _caller: AdminDep,

@@ -64,7 +64,7 @@ async def screen(party: PartyIn, request: Request, context: ScreeningContextDep)
     return Response(body, media_type="application/json")
 
 
-@router.post("/screen/batch", responses=error_responses(*POST_BODY, 401, 403, 503))
+@router.post("/screen/batch", operation_id="screen_batch", responses=error_responses(*POST_BODY, 401, 403, 503))
 def screen_many(body: BatchRequest, request: Request, context: ScreeningContextDep) -> BatchResponse:
     """Screen up to `SCREENING_MAX_BATCH` parties; results come back in request order.
 
