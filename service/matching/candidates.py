@@ -18,6 +18,7 @@ import math
 import operator
 from array import array
 from collections import Counter, defaultdict
+from collections.abc import KeysView
 from dataclasses import dataclass
 
 from service.matching.fuzzy_vocabulary import FuzzyVocabulary
@@ -101,6 +102,10 @@ class Candidates:
         self._large = {
             key: frozenset(ids) for key, ids in self._postings.items() if len(ids) > self.tuning.large_posting
         }
+
+    def filed_keys(self) -> KeysView[str]:
+        """Every key a listed name is filed under: its parts and its adjacent parts written together among them."""
+        return self._postings.keys()
 
     def key_count(self, key: str) -> int:
         """How many shapes a phonetic key files (the rarity of a consonant key)."""

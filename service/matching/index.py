@@ -149,7 +149,8 @@ class Index:
             prepared = prepare(written)
             readings.setdefault(prepared.tokens, prepared)
             if prepared.mode == PLAIN:
-                split = split_runs(prepared.tokens, self._idf)
+                # Pieces are listed parts or listed adjacent parts written together ("jaishi" of JAISH-I-MOHAMMED).
+                split = split_runs(prepared.tokens, self._candidates.filed_keys())
                 if split is not None and split not in readings:
                     spaced = prepare(" ".join(split))
                     # A split must be name parts only: "Marchand" is no "March and" (a stopword dropped).
