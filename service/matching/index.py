@@ -149,8 +149,11 @@ class Index:
             prepared = prepare(written)
             readings.setdefault(prepared.tokens, prepared)
             if prepared.mode == PLAIN:
-                # Pieces are listed parts or listed adjacent parts written together ("jaishi" of JAISH-I-MOHAMMED).
-                split = split_runs(prepared.tokens, self._candidates.filed_keys())
+                # Into listed parts; failing that, into listed adjacent parts written together as well
+                # ("jaishi mohammed" for JAISH-I-MOHAMMED, whose one-letter part no piece can be).
+                split = split_runs(prepared.tokens, self._idf) or split_runs(
+                    prepared.tokens, self._candidates.filed_keys(), self._idf
+                )
                 if split is not None and split not in readings:
                     spaced = prepare(" ".join(split))
                     # A split must be name parts only: "Marchand" is no "March and" (a stopword dropped).

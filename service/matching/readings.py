@@ -33,9 +33,10 @@ def invisible_readings(text: str) -> list[str]:
     return [INVISIBLE.sub(" ", text), INVISIBLE.sub("", text)]
 
 
-def split_run(token: str, vocabulary: Container[str]) -> list[str] | None:
-    """The fewest known parts (at least two, each `MIN_PIECE_LENGTH`+ letters) that spell `token`, or None."""
-    if len(token) < MIN_RUN_LENGTH or token in vocabulary:
+def split_run(token: str, vocabulary: Container[str], parts: Container[str] | None = None) -> list[str] | None:
+    """The fewest pieces of `vocabulary` (at least two, each `MIN_PIECE_LENGTH`+ letters) that spell `token`;
+    None when none do, or when `token` is itself one of the name `parts` (default: the vocabulary)."""
+    if len(token) < MIN_RUN_LENGTH or token in (vocabulary if parts is None else parts):
         return None
     size = len(token)
     # best[i]: the fewest pieces spelling token[i:], as a list; None when none does.
@@ -52,12 +53,14 @@ def split_run(token: str, vocabulary: Container[str]) -> list[str] | None:
     return pieces if pieces is not None and len(pieces) >= 2 else None
 
 
-def split_runs(tokens: tuple[str, ...], vocabulary: Container[str]) -> tuple[str, ...] | None:
-    """The parts with every unknown run split into known parts; None when no run splits."""
+def split_runs(
+    tokens: tuple[str, ...], vocabulary: Container[str], parts: Container[str] | None = None
+) -> tuple[str, ...] | None:
+    """The tokens with every run that is no name part split into pieces of `vocabulary`; None when none splits."""
     changed = False
     out: list[str] = []
     for token in tokens:
-        pieces = split_run(token, vocabulary)
+        pieces = split_run(token, vocabulary, parts)
         if pieces is None:
             out.append(token)
         else:
