@@ -60,7 +60,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
@@ -77,16 +77,15 @@ from prometheus_client import (
 )
 from prometheus_client.multiprocess import MultiProcessCollector
 
+from service.decisions import DECISIONS, Decision
 from service.list_metrics import ListState, ListStateCollector, identifier_label
 
 if TYPE_CHECKING:
     from service.sources.status import SourceStatus
 
 ScreeningKind = Literal["single", "batch", "order"]
-Decision = Literal["clear", "review", "block"]
 
 SCREENING_KINDS: frozenset[str] = frozenset({"single", "batch", "order"})
-DECISIONS: frozenset[str] = frozenset({"clear", "review", "block"})
 MATCH_DECISIONS: frozenset[str] = frozenset({"review", "block"})
 HTTP_METHODS: frozenset[str] = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
@@ -99,7 +98,7 @@ INDEX_BUCKETS = (0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0)
 _ROUTE = re.compile(r"(/[A-Za-z0-9_.{}:-]*)+|<unmatched>")
 
 
-def _member(value: str, allowed: frozenset[str], what: str) -> str:
+def _member(value: str, allowed: Collection[str], what: str) -> str:
     if value not in allowed:
         raise ValueError(f"{what} label must be one of {sorted(allowed)}, got {value!r}")
     return value

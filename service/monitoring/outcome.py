@@ -18,9 +18,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from service.decisions import rank, strictest
+
 AlertKind = Literal["new_match", "decision_raised", "match_removed", "cleared_match_changed"]
 ALERT_KINDS: tuple[AlertKind, ...] = ("new_match", "decision_raised", "match_removed", "cleared_match_changed")
-_RANK = {"clear": 0, "review": 1, "block": 2}
 
 StoredMatch = dict[str, Any]
 
@@ -47,11 +48,7 @@ class Combined:
 
 def overall_decision(matches: Iterable[StoredMatch]) -> str:
     """The strictest decision of the matches that are not cleared; `clear` when none."""
-    best = "clear"
-    for match in matches:
-        if not match.get("cleared") and _RANK.get(match["decision"], 0) > _RANK[best]:
-            best = match["decision"]
-    return best
+    return strictest(match["decision"] for match in matches if not match.get("cleared"))
 
 
 def touches(stored: Iterable[StoredMatch], source: str, entity_ids: set[str] | frozenset[str]) -> bool:
@@ -91,7 +88,7 @@ def combine(
         kept.append(new)
     kept.sort(key=lambda match: (-float(match["score"]), match["source"], match["entity_id"]))
     decision = overall_decision(kept)
-    if _RANK[decision] > _RANK.get(stored_decision, 0):
+    if rank(decision) > rank(stored_decision):
         driver = next(match for match in kept if not match.get("cleared") and match["decision"] == decision)
         alerts.append(
             AlertDraft(

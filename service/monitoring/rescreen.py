@@ -28,6 +28,7 @@ from sqlalchemy import Engine, bindparam, insert, update
 from sqlmodel import Session, col
 
 from service.config import Settings
+from service.decisions import as_decision
 from service.matching.types import IndexBuilder, MatchThresholds
 from service.metrics import get_metrics
 from service.monitoring.outcome import ALERT_KINDS, AlertDraft, combine
@@ -48,7 +49,6 @@ from service.monitoring.tables import Alert, MonitoredParty, MonitorRun, Webhook
 from service.screening.clearances import PartyClearances, clearances_of, live_clearances
 from service.screening.index_state import load_active_versions
 from service.screening.schemas import ListVersionRef, MatchOut, ScreenResponse
-from service.screening.service import strictest
 from service.screening.tables import ScreeningRecord
 from service.timeutil import utc_now
 
@@ -98,7 +98,7 @@ def _audit_row(
 ) -> dict[str, Any]:
     response = ScreenResponse(
         screening_id=str(uuid.uuid4()),
-        decision=strictest([decision]),
+        decision=as_decision(decision),
         screened_at=utc_now(),
         reference=row.reference,
         matches=[MatchOut.model_validate({k: v for k, v in match.items() if k != "content_hash"}) for match in matches],
@@ -177,7 +177,7 @@ def rescreen_after_version(
         result.parties += outcome.parties
         result.skipped += outcome.skipped
         for decision, unaffected in outcome.unaffected.items():
-            metrics.record_rescreening(strictest([decision]), unaffected)
+            metrics.record_rescreening(as_decision(decision), unaffected)
         if outcome.candidates:
             _apply_chunk(engine, change, outcome.candidates, lists, settings, result)
     result.seconds = time.perf_counter() - started
@@ -233,7 +233,7 @@ def _apply_chunk(
             removed=change.removed,
             reevaluated=change.reevaluated,
         )
-        metrics.record_rescreening(strictest([combined.decision]))
+        metrics.record_rescreening(as_decision(combined.decision))
         if combined.matches == row.matches and combined.decision == row.decision:
             continue
         versions = {**row.versions, change.source: change.version_id}

@@ -10,6 +10,7 @@ from fastapi import APIRouter, FastAPI, Path, Query, Response
 from service.api_errors import POST_BODY, error_responses
 from service.auth import AdminDep, PrincipalDep
 from service.db import MAX_STORED_INT
+from service.decisions import as_decision
 from service.deps import CatalogueDep, EngineDep, SessionDep, SettingsDep, SnapshotDep
 from service.errors import PayloadTooLarge
 from service.monitoring.alerts import query_alerts
@@ -37,7 +38,6 @@ from service.monitoring.schemas import (
 )
 from service.monitoring.tables import Alert, MonitoredParty, WebhookDelivery
 from service.monitoring.webhooks import list_deliveries, redeliver
-from service.screening.service import strictest
 
 router = APIRouter(prefix="/v1", tags=["monitoring"])
 
@@ -53,7 +53,7 @@ def party_out(party: MonitoredParty) -> MonitoredPartyOut:
         created_at=party.created_at,
         created_by=party.created_by,
         updated_at=party.updated_at,
-        decision=strictest([party.decision]),
+        decision=as_decision(party.decision),
         matches=[MonitoredMatchOut.model_validate(match) for match in party.matches],
         versions=party.versions,
     )

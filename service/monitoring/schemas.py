@@ -7,7 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
 
-from service.screening.schemas import Decision, PartyFields, clean_text
+from service.decisions import Decision
+from service.screening.schemas import PartyFields, clean_text
 
 AlertKindOut = Literal["new_match", "decision_raised", "match_removed", "cleared_match_changed"]
 DeliveryStatus = Literal["pending", "delivered", "failed"]

@@ -23,13 +23,14 @@ from sqlalchemy import Engine, func, select
 from sqlmodel import Session, col
 
 from service.db import make_engine
+from service.decisions import as_decision
 from service.errors import NotFound
 from service.matching.types import IndexBuilder, IndexedEntry, MatchIndex, MatchThresholds
 from service.monitoring.outcome import touches
 from service.monitoring.registry import party_query
 from service.monitoring.tables import MonitoredParty
 from service.screening.index_state import to_indexed_entry
-from service.screening.service import match_out, strictest
+from service.screening.service import match_out
 from service.sources.model import ParsedEntry
 from service.sources.tables import ListChange, ListEntry
 
@@ -158,7 +159,7 @@ def search_range(
             ]
             outcome.candidates.append((row, matches))
         else:
-            outcome.unaffected[strictest([row.decision])] += 1
+            outcome.unaffected[as_decision(row.decision)] += 1
     return outcome
 
 

@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
-Decision = Literal["clear", "review", "block"]
+from service.decisions import Decision
+
 ReasonDecision = Literal["review", "block"]
 
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from service.decisions import rank, strictest
 from service.orders.classify import (
     ItemClass,
     classify_item,
@@ -45,7 +46,6 @@ from service.orders.facts import (
 )
 from service.orders.human_rights import human_rights_rules
 from service.orders.outcomes import (
-    Decision,
     ItemLike,
     ItemRef,
     MatchedListing,
@@ -69,7 +69,6 @@ __all__ = [
     "evaluate_order",
     "unscreened_outcomes",
 ]
-_SEVERITY: dict[str, int] = {"clear": 0, "review": 1, "block": 2}
 
 
 def evaluate_order(order: OrderLike, party_outcomes: Sequence[PartyOutcome], policy: Policy) -> OrderEvaluation:
@@ -94,12 +93,8 @@ def evaluate_order(order: OrderLike, party_outcomes: Sequence[PartyOutcome], pol
     _licences(order, parties, items, item_refs, policy, reasons)
     _unknowns(items, item_refs, reasons)
 
-    ordered = sorted(reasons.items, key=lambda r: -_SEVERITY[r.decision])
-    decision: Decision = "clear"
-    for reason in ordered:
-        if _SEVERITY[reason.decision] > _SEVERITY[decision]:
-            decision = reason.decision
-    return OrderEvaluation(decision, tuple(ordered), policy.version_id)
+    ordered = sorted(reasons.items, key=lambda r: -rank(r.decision))
+    return OrderEvaluation(strictest(reason.decision for reason in ordered), tuple(ordered), policy.version_id)
 
 
 def _listed_parties(parties: list[PartyFacts], policy: Policy, reasons: ReasonLog) -> None:

@@ -13,10 +13,11 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from service.countries import to_iso_country
+from service.decisions import Decision
 from service.orders.outcomes import MatchedListing, OrderEvaluation, PartyOutcome, Reason
 from service.orders.policy import Policy
 from service.orders.policy_reader import Citation
-from service.screening.schemas import Decision, ListVersionRef, PartyIn, ScreenResponse, clean_text
+from service.screening.schemas import ListVersionRef, PartyIn, ScreenResponse, clean_text
 
 PartyRole = Literal["sold_to", "ship_to", "end_user", "consignee", "intermediary"]
 

@@ -21,10 +21,10 @@ from anyascii import anyascii
 from sqlalchemy import BindParameter, ColumnElement, Connection, Engine, Select, and_, bindparam, or_, select
 from sqlmodel import Session, col
 
+from service.decisions import strictest
 from service.errors import InvalidInput, NotFound
 from service.matching.types import Match
 from service.screening.schemas import ScreenResponse
-from service.screening.service import strictest
 from service.screening.tables import AuditEvent, Clearance
 from service.sources.entries import active_entry
 from service.timeutil import utc_now

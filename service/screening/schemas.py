@@ -10,6 +10,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from service.countries import to_iso_country
+from service.decisions import Decision
 from service.sources.model import BirthDate
 from service.timeutil import utc_now
 
@@ -17,7 +18,6 @@ HARD_MAX_NAME = 1000
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 PartyType = Literal["person", "organization", "vessel", "aircraft", "any"]
-Decision = Literal["clear", "review", "block"]
 
 
 def parse_birth_date(value: str) -> BirthDate:

@@ -6,11 +6,11 @@ import functools
 import uuid
 
 from service.config import Settings
+from service.decisions import strictest
 from service.errors import InvalidInput, InvalidSources, ListUnavailable, SourcesNotLoaded
 from service.matching.types import Match, MatchThresholds, Query
 from service.screening.index_state import ActiveVersion, IndexSnapshot
 from service.screening.schemas import (
-    Decision,
     ExplanationOut,
     ListVersionRef,
     MatchOut,
@@ -21,16 +21,6 @@ from service.screening.schemas import (
 from service.sources.catalogue import Catalogue
 from service.sources.model import Identifier
 from service.timeutil import utc_now
-
-_STRICTNESS: dict[str, int] = {"clear": 0, "review": 1, "block": 2}
-
-
-def strictest(decisions: list[str]) -> Decision:
-    """The strictest decision of several; `clear` when there is none."""
-    best = max(decisions, key=_STRICTNESS.__getitem__, default="clear")
-    if best == "block":
-        return "block"
-    return "review" if best == "review" else "clear"
 
 
 def build_query(party: PartyIn, *, settings: Settings, catalogue: Catalogue) -> Query:
