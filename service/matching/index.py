@@ -79,6 +79,10 @@ class Index:
         self._name_total = max(len(raw), 1)
         self._idf = {token: self._weight(count) for token, count in document_frequency.items()}
         self._unseen_weight = self._weight(1)
+        # Parts in more listed names than `rare_part_names`; the few of them are kept, not the many rare ones.
+        self._common_parts = frozenset(
+            token for token, count in document_frequency.items() if count > weights.rare_part_names
+        )
         self.names: list[NameRecord] = []
         for number, prepared, weak in raw:
             part_weights = tuple(self.part_weight(token) for token in prepared.tokens)
@@ -185,10 +189,12 @@ class Index:
                     ranked[record.entry] = (value, record, shape)
         identified = self._identified(query)
         headroom = self._attribute_headroom(query, prepared)
+        rare_word = self._rare_single_word(prepared)
         explained: dict[int, tuple[NameScore, str]] = {}
         best: dict[int, tuple[NameScore, str, NameRecord]] = {}
         for number, (value, record, shape) in ranked.items():
-            if value + headroom >= thresholds.review or number in identified:
+            lifted = rare_word is not None and self._lifts(number, record, rare_word)
+            if value + headroom >= thresholds.review or number in identified or lifted:
                 found = explained.get(shape)
                 if found is None:
                     result = explained_score(prepared, record.name, alignments[shape])
@@ -202,13 +208,31 @@ class Index:
                 best[number] = (result, explain_name(result), record)
         matches: list[Match] = []
         for number, (result, detail, record) in best.items():
-            if result.score + headroom < thresholds.review and number not in identified:
+            if (
+                result.score + headroom < thresholds.review
+                and number not in identified
+                and not (rare_word is not None and self._lifts(number, record, rare_word))
+            ):
                 continue  # attributes cannot lift it far enough
-            match = self._match(query, prepared, number, result, detail, record, thresholds)
+            lift = rare_word is not None and self._lifts(number, record, rare_word)
+            match = self._match(query, prepared, number, result, detail, record, thresholds, rare_part=lift)
             if match is not None:
                 matches.append(match)
         matches.sort(key=lambda m: (-m.score, m.entry.source, m.entry.entity_id))
         return matches[:limit]
+
+    def _rare_single_word(self, query: PreparedName) -> str | None:
+        """The query's one name part (particles aside) when few listed names hold it; else None."""
+        words = [token for token in query.tokens if token not in PARTICLES]
+        if len(words) != 1 or query.mode != PLAIN:
+            return None
+        word = words[0]
+        return word if word in self._idf and word not in self._common_parts else None
+
+    def _lifts(self, number: int, record: NameRecord, word: str) -> bool:
+        """Whether `word` is a part of this listed person's name of two or more parts (class 7 of issue 12)."""
+        tokens = record.name.tokens
+        return self.entries[number].type == "person" and word in tokens and len(set(tokens) - PARTICLES) >= 2
 
     def _attribute_headroom(self, query: Query, prepared: PreparedName) -> float:
         """The most the query's attributes can add to a name score (a name below review minus this cannot match)."""
@@ -241,6 +265,8 @@ class Index:
         name_detail: str,
         record: NameRecord,
         thresholds: MatchThresholds,
+        *,
+        rare_part: bool = False,
     ) -> Match | None:
         weights = self.weights
         entry = self.entries[number]
@@ -258,6 +284,12 @@ class Index:
         ]
         if record.weak:
             attributes.append(Attribute(FeatureScore("weak_alias", weights.weak_alias, "matched a low-quality alias")))
+        if rare_part and result.score < weights.rare_part_floor:
+            # One rare word that is part of a listed person's name ("Maduro" alone): it outranks one-word aliases
+            # merely spelt alike ("Mauro"), and is reviewed, never blocked, on one word.
+            detail = "the one word given is a rare part of this listed person's name"
+            lift = FeatureScore("rare_part", weights.rare_part_floor - result.score, detail)
+            attributes.append(Attribute(lift, unverified=True))
         features.extend(attribute.feature for attribute in attributes)
         score = max(0.0, min(1.0, result.score + sum(attribute.feature.score for attribute in attributes)))
         identified = identifier(query.identifiers, entry)

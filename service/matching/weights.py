@@ -67,6 +67,10 @@ class FeatureWeights:
     legal_form_match: float = 0.01
     legal_form_contradiction: float = -0.02
     weak_alias: float = -0.03
+    # One query word that is a part of at most `rare_part_names` listed names, and a part of a listed person's
+    # longer name: that match scores at least this (above one-word aliases spelt alike), as a review.
+    rare_part_floor: float = 0.96
+    rare_part_names: int = 12
 
 
 DEFAULT_WEIGHTS = FeatureWeights()

@@ -13,7 +13,7 @@ from service.matching import build_index
 from service.matching.fuzzy_vocabulary import FuzzyVocabulary
 from service.matching.text import normalise
 from service.matching.types import IndexedEntry, MatchThresholds, Query
-from service.sources.model import BirthDate
+from service.sources.model import Alias, BirthDate
 
 DEFAULT = MatchThresholds()
 
@@ -381,3 +381,34 @@ def test_kana_romanised_as_lists_write_it(written: str, parts: tuple[str, ...]) 
 def test_hangul_names_find_their_listed_romanisation(query: str, listed: str) -> None:
     entries = [_entry("listed", listed), _entry("other", "KIM Chol Nam"), _entry("third", "PAK Myong Su")]
     assert _found(entries, Query(query))[:1] == ["listed"]
+
+
+# Class 7: a listed surname screened alone ranks the persons of that surname above one-word aliases merely
+# spelt alike; it is reviewed, never blocked, on one word.
+SURNAME_LIST = [
+    _entry("president", "VARNADO ROJAS, Ernesto"),
+    _entry("wife", "SILVA DE VARNADO, Lucia"),
+    IndexedEntry(
+        source="test",
+        entity_id="nickname",
+        type="person",
+        name="ORTEGA, Pablo",
+        aliases=(Alias(name="VARNAD", strength="strong", script=None, kind="aka"),),
+    ),
+    _entry("vessel", "VARNADOS", "vessel"),
+]
+GIVEN_NAMES = "Sergei Pavel Oleg Dmitry Yuri Boris Igor Anton Maxim Roman Denis Artem Kirill Nikita".split()
+COMMON = [_entry(f"ivanov-{number}", f"IVANOV, {given}") for number, given in enumerate(GIVEN_NAMES)]
+
+
+def test_a_rare_surname_alone_ranks_its_persons_above_one_word_aliases_spelt_alike() -> None:
+    matches = build_index(SURNAME_LIST).search(Query("Varnado"), thresholds=DEFAULT, limit=10)
+    ranked = [match.entry.entity_id for match in matches]
+    assert set(ranked[:2]) == {"president", "wife"}
+    assert ranked.index("nickname") > 1
+    assert all(match.decision == "review" for match in matches[:2])
+
+
+def test_a_common_surname_alone_is_not_lifted() -> None:
+    # Many listed persons share it: one word says too little to review them all.
+    assert build_index(COMMON).search(Query("Ivanov"), thresholds=DEFAULT, limit=10) == []
