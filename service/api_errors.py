@@ -114,24 +114,41 @@ class InternalErrorMiddleware:
 
         try:
             await self.app(scope, receive, send_wrapper)
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 - the last boundary of a request: every error is a JSON 500
             request_id = str(scope.get("state", {}).get("request_id", ""))
-            frames = "".join(traceback.format_tb(error.__traceback__))
             log.error(
                 "unexpected %s in %s %s (request %s)\n%s",
                 type(error).__name__,
                 scope.get("method", ""),
                 route_template(scope),
                 request_id,
-                frames,
+                _frames(error),
             )
             if started:
-                raise  # the response is under way: nothing can be sent instead
+                # The response is under way: end it (the client sees it cut short) rather than re-raise, which
+                # would have the server log the exception with its message.
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+                return
             body = {"detail": "internal error; quote the request id to the operator", "code": "internal_error"}
-            payload = json.dumps({**body, "request_id": request_id}).encode()
-            headers = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]
-            await send({"type": "http.response.start", "status": 500, "headers": headers})
-            await send({"type": "http.response.body", "body": payload})
+            await send_json(send, 500, {**body, "request_id": request_id})
+
+
+def _frames(error: BaseException) -> str:
+    """The stack of the exception and of its causes, as file/line/code only (no exception messages)."""
+    parts: list[str] = []
+    current: BaseException | None = error
+    while current is not None and len(parts) < 5:
+        parts.append(f"{type(current).__name__}:\n" + "".join(traceback.format_tb(current.__traceback__)))
+        current = current.__cause__ or current.__context__
+    return "caused by ".join(parts)
+
+
+async def send_json(send: Send, status: int, body: dict[str, Any]) -> None:
+    """A whole JSON response sent from ASGI middleware (where no Response class is at hand)."""
+    payload = json.dumps(body).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": payload})
 
 
 def install_error_handlers(app: FastAPI) -> None:

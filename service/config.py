@@ -69,7 +69,8 @@ class Settings(BaseSettings):
 
     required_sources: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
-        description="Comma-separated source ids /readyz requires to be loaded and younger than their max age.",
+        description="Comma-separated source ids that must be loaded and younger than their max age: /readyz and"
+        " screening answer 503 otherwise.",
     )
     download_timeout_seconds: float = Field(60.0, gt=0, description="Read timeout of a list download.")
     download_attempts: int = Field(3, ge=1, le=10, description="Attempts per list file before giving up.")

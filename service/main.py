@@ -69,6 +69,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         holder = IndexHolder(engine, build_index)
         holder.on_build = _publish_index
         catalogue = load_catalogue(settings.lists_dir)
+        unknown = [source for source in settings.required_sources if source not in catalogue.sources]
+        if unknown:
+            # A typo here would hold every screening at 503 for ever: refuse to start instead.
+            raise RuntimeError(
+                f"SCREENING_REQUIRED_SOURCES: unknown source id(s) {', '.join(unknown)};"
+                f" known: {', '.join(sorted(catalogue.sources))}"
+            )
         app.state.settings = settings
         app.state.engine = engine
         app.state.catalogue = catalogue
@@ -126,8 +133,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # would otherwise look up the global providers on every request, hot path included.
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
-    install_error_handlers(app)
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
+    install_error_handlers(app)  # its JSON-500 middleware wraps the guard too
     app.add_middleware(ObservabilityMiddleware)
 
     @app.get("/metrics", include_in_schema=False)

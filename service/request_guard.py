@@ -17,6 +17,8 @@ from urllib.parse import unquote_to_bytes
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.api_errors import send_json
+
 _SUSPECT_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})")
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 PROBLEM = "contains a NUL character or an unpaired surrogate"
@@ -152,7 +154,4 @@ def _replay(body: bytes, receive: Receive) -> Receive:
 
 
 async def _refuse(send: Send, status: int, code: str, detail: str) -> None:
-    payload = json.dumps({"detail": detail, "code": code}).encode()
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": payload})
+    await send_json(send, status, {"detail": detail, "code": code})

@@ -17,11 +17,12 @@ from sqlalchemy import Engine, func, insert, select
 from sqlmodel import Session, col
 
 from service.config import Settings
-from service.errors import IngestLocked, ListFileError, ListValidationError
+from service.errors import IngestError, IngestLocked, ListFileError, ListValidationError
 from service.main import create_app
+from service.sources import ingest as ingest_module
 from service.sources.catalogue import CatalogueSource, load_catalogue
 from service.sources.ingest import IngestOptions, ingest_files
-from service.sources.lease import claim, current_holder
+from service.sources.lease import claim, current_holder, fail_abandoned_versions
 from service.sources.parsers import SourceFile
 from service.sources.tables import IngestLease, ListEntry, ListVersion
 from service.timeutil import utc_now
@@ -94,8 +95,14 @@ def _entries_of(engine: Engine, version_id: int) -> int:
         return int(session.execute(select(func.count()).where(col(ListEntry.version_id) == version_id)).scalar_one())
 
 
+def _here(pid: int, namespace: str | None = None) -> str:
+    """A holder id on this host: host:pid:pid-namespace:tag."""
+    own = str(os.stat("/proc/self/ns/pid").st_ino)
+    return f"{socket.gethostname()}:{pid}:{namespace or own}:killed"
+
+
 def test_a_dead_holder_on_this_host_is_taken_over_at_once(engine: Engine, sdn: CatalogueSource) -> None:
-    _plant_lease(engine, f"{socket.gethostname()}:{_dead_pid()}:killed", seconds=900)
+    _plant_lease(engine, _here(_dead_pid()), seconds=900)
     abandoned = _plant_loading_version(engine)
     assert _ingest(engine, sdn, BASE_ROWS).status == "activated"
     assert _statuses(engine) == ["failed", "active"]
@@ -105,9 +112,18 @@ def test_a_dead_holder_on_this_host_is_taken_over_at_once(engine: Engine, sdn: C
         assert version is not None and version.error is not None and "abandoned" in version.error
 
 
-def test_another_hosts_lease_holds_until_its_heartbeat_lapses(engine: Engine, sdn: CatalogueSource) -> None:
-    _plant_lease(engine, "other-host:4242:live", seconds=900)
-    with pytest.raises(IngestLocked, match="other-host:4242"):
+@pytest.mark.parametrize(
+    "holder",
+    ["other-host:4242:4026531836:live", "other-host:4242:live", "SAME-HOST-OTHER-PID-NAMESPACE"],
+    ids=["other host", "holder id of an older release", "a container sharing the hostname"],
+)
+def test_a_lease_whose_pid_cannot_be_seen_holds_until_its_heartbeat_lapses(
+    engine: Engine, sdn: CatalogueSource, holder: str
+) -> None:
+    if holder == "SAME-HOST-OTHER-PID-NAMESPACE":
+        holder = _here(_dead_pid(), namespace="1")  # the pid is gone here, but it is another namespace's pid
+    _plant_lease(engine, holder, seconds=900)
+    with pytest.raises(IngestLocked, match="already running"):
         _ingest(engine, sdn, BASE_ROWS)
     with Session(engine) as session:
         lease = session.get(IngestLease, "us_ofac_sdn")
@@ -200,3 +216,21 @@ def test_kill_9_during_an_ingest_leaves_the_source_ingestible(
     with Session(engine) as session:
         versions = session.execute(select(col(ListVersion.id)).where(col(ListVersion.status) == "failed")).scalars()
         assert all(_entries_of(engine, version_id) == 0 for version_id in versions)
+
+
+def test_an_ingest_whose_version_was_given_up_meanwhile_does_not_activate_it(
+    engine: Engine, sdn: CatalogueSource, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ingest stalled past its lease; the next holder failed its version and deleted its rows."""
+    _ingest(engine, sdn, BASE_ROWS)
+    store = ingest_module._store_entries
+
+    def store_then_lose_the_lease(engine_: Engine, source: str, version_id: int, parsed: object) -> dict[str, str]:
+        hashes = store(engine_, source, version_id, parsed)  # type: ignore[arg-type]
+        fail_abandoned_versions(engine_, source)  # what the next lease holder does first
+        return hashes
+
+    monkeypatch.setattr(ingest_module, "_store_entries", store_then_lose_the_lease)
+    with pytest.raises(IngestError, match="given up while loading"):
+        _ingest(engine, sdn, [*BASE_ROWS, OfacRow(80001, "NEW NAME LLC")])
+    assert _statuses(engine) == ["active", "failed"]

@@ -259,3 +259,13 @@ def test_two_replicas_asked_to_refresh_at_once_answer_202_and_409(  # type: igno
     replica_a.join(timeout=60)
     assert done == ["a"]
     assert _statuses(engine, "us_ofac_cons") == ["active"]
+
+
+def test_a_download_in_another_lists_format_is_a_failed_version(  # type: ignore[no-untyped-def]
+    engine: Engine, server: ListServer, catalogue, lists_data_dir: Path
+) -> None:
+    """Nobody watches a scheduled refresh: a publisher serving another list's file shows in /v1/lists."""
+    server.routes["/CONS_PRIM.CSV"] = Route(body=(lists_data_dir / "un_consolidated" / "consolidated.xml").read_bytes())
+    with pytest.raises(ListFileError, match="which us_ofac_cons is not published in"):
+        _refresh(engine, catalogue.get("us_ofac_cons"), [server.url("/CONS_PRIM.CSV")])
+    assert _statuses(engine, "us_ofac_cons") == ["failed"]

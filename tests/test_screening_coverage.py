@@ -75,3 +75,10 @@ def test_a_required_list_that_is_missing_suspends_screening(
         assert "un_sc_sanctions (missing)" in response.json()["detail"]
         assert "us_ofac_sdn" not in response.json()["detail"]  # loaded and current
         assert client.get("/v1/screenings").json()["items"] == []  # nothing was screened, nothing recorded
+
+
+def test_a_required_list_the_catalogue_does_not_know_stops_the_start(settings: Settings) -> None:
+    """A typo in SCREENING_REQUIRED_SOURCES would hold every screening at 503: the service refuses to start."""
+    typo = settings.model_copy(update={"required_sources": ["us_ofac_sdn", "us_ofac_sdnn"]})
+    with pytest.raises(RuntimeError, match="unknown source id\\(s\\) us_ofac_sdnn"), TestClient(create_app(typo)):
+        pass

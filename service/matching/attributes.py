@@ -2,10 +2,11 @@
 
 Each returns a `FeatureScore` (an adjustment added to the name score, and a sentence
 for the compliance officer) or None when the attribute is missing on either side:
-absence is never evidence against a match. `contradicts` marks features that forbid an
-automatic block; so does `unverified`: a person's date of birth the customer record gives but
-the listed entry cannot confirm (a namesake of another generation would otherwise be blocked
-on the name alone).
+absence is never evidence against a match. (A date of birth another list gives for the same
+full name is no absence: `linking.py` lends it, and only a generation's gap counts.)
+`contradicts` marks features that forbid an automatic block; so does `unverified`: a person's
+date of birth the customer record gives but the listed entry cannot confirm (a namesake of
+another generation would otherwise be blocked on the name alone).
 """
 
 from __future__ import annotations

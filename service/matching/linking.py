@@ -3,9 +3,10 @@
 Publishers describe the same person in different detail. Canada lists about half its persons
 with no date of birth, where the UK or OFAC list the same person with one. On the undated entry
 alone, a customer born a generation later who shares the full name cannot be told from the
-listed person. Entries are linked only when both are persons, share a full name of at least
-`MIN_LINK_PARTS` distinct parts (in any order), and do not name disjoint countries. Lent dates
-serve only to tell a namesake apart; they never confirm who someone is.
+listed person. Entries are linked only when they come from different lists (two entries of one name
+on one list are two people), are both persons, share a full name of at least `MIN_LINK_PARTS`
+distinct parts (in any order), and do not name disjoint countries. Lent dates serve only to tell a
+namesake apart; they never confirm who someone is.
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ def lend_birth_dates(
         entry = entries[number]
         for other_number in dated.get(key, ()):
             other = entries[other_number]
-            if not _compatible(entry, other):
+            if other.source == entry.source or not _compatible(entry, other):
                 continue
             dates, lenders = lent.setdefault(number, ([], []))
             lender = f"{other.source} {other.entity_id}"

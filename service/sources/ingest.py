@@ -240,14 +240,15 @@ def _ingest(
         change = _activate(engine, source.id, version_id, previous_id, parsed, hashes, forced=options.force)
     except IngestError as error:
         _mark_failed(engine, version_id, error.detail)
+        _prune_after_failure(engine, source.id, options)
         raise
     except Exception as error:
         # The boundary of the ingest job: whatever went wrong, the failure is recorded on the
         # version and the previous version stays active.
         _mark_failed(engine, version_id, f"{type(error).__name__}: {error}")
+        _prune_after_failure(engine, source.id, options)
         raise IngestError(f"{source.id}: ingest failed: {type(error).__name__}: {error}") from error
-    finally:
-        prune(engine, source.id, options)
+    prune(engine, source.id, options)
     seconds = time.perf_counter() - started
     log.info(
         "ingest %s: version %s active, %d records (+%d -%d ~%d) in %.1fs",
@@ -344,14 +345,11 @@ def _activate(
         )
         session.add(change)
         now = utc_now()
-        session.execute(
+        # Only a version still `loading` may become active: one whose ingest stalled past its lease was
+        # failed and emptied by the next lease holder, and must not come back as an empty active list.
+        activated = session.execute(
             update(ListVersion)
-            .where(col(ListVersion.source) == source, col(ListVersion.status) == "active")
-            .values(status="superseded")
-        )
-        session.execute(
-            update(ListVersion)
-            .where(col(ListVersion.id) == version_id)
+            .where(col(ListVersion.id) == version_id, col(ListVersion.status) == "loading")
             .values(
                 status="active",
                 activated_at=now,
@@ -359,6 +357,18 @@ def _activate(
                 published_at=parsed.published_at,
                 stats={**parsed.stats, "warnings": parsed.warnings[:50], **({"forced": True} if forced else {})},
             )
+        )
+        if activated.rowcount != 1:  # type: ignore[attr-defined]
+            session.rollback()
+            raise IngestError(f"{source}: version {version_id} was given up while loading (its lease lapsed)")
+        session.execute(
+            update(ListVersion)
+            .where(
+                col(ListVersion.source) == source,
+                col(ListVersion.status) == "active",
+                col(ListVersion.id) != version_id,
+            )
+            .values(status="superseded")
         )
         session.commit()
         return change
@@ -382,6 +392,14 @@ def _mark_failed(engine: Engine, version_id: int, error: str) -> None:
         )
         session.commit()
     log.warning("ingest version %s failed: %s", version_id, error[:500])
+
+
+def _prune_after_failure(engine: Engine, source: str, options: IngestOptions) -> None:
+    """Prune, but never let a failure to prune hide the ingest's own error."""
+    try:
+        prune(engine, source, options)
+    except Exception:
+        log.exception("ingest %s: pruning old versions after a failure failed too", source)
 
 
 def prune(engine: Engine, source: str, options: IngestOptions) -> None:

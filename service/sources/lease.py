@@ -1,9 +1,11 @@
 """One ingest per source at a time, across processes and replicas sharing the store.
 
-The lease row names its holder (`host:pid:tag`) and lasts `LEASE_SECONDS`; a thread of the holder
-renews it every third of that while the ingest runs. A holder that dies stops renewing, so its
-lease lapses within `LEASE_SECONDS` for every other host; on its own host a dead pid is seen at
-once and the lease is taken over without waiting. Whoever takes a lease finds any `loading`
+The lease row names its holder (`host:pid:pid-namespace:tag`) and lasts `LEASE_SECONDS`; a thread
+of the holder renews it every quarter of that while the ingest runs. A holder that dies stops
+renewing, so its lease lapses within `LEASE_SECONDS` for everyone else (the hosts' clocks must agree
+to well within that, as NTP keeps them). Where the holder's pids are visible (same host, same pid
+namespace: containers sharing a hostname do not share pids), a dead pid is seen at once and the
+lease is taken over without waiting. Whoever takes a lease finds any `loading`
 version of the source abandoned (only a lease holder loads), marks it failed and deletes its rows.
 """
 
@@ -30,18 +32,27 @@ from service.timeutil import utc_now
 
 log = logging.getLogger(__name__)
 
-LEASE_SECONDS = 45.0
+LEASE_SECONDS = 60.0
+
+
+def _pid_namespace() -> str:
+    try:
+        return str(os.stat("/proc/self/ns/pid").st_ino)
+    except OSError:
+        return "-"  # no /proc: pids are never judged, only the lapse counts
 
 
 def _holder_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    return f"{socket.gethostname()}:{os.getpid()}:{_pid_namespace()}:{uuid.uuid4().hex[:8]}"
 
 
 def holder_is_dead(holder: str) -> bool:
-    """True when the holder ran on this host and its process is gone (other hosts: only the lapse tells)."""
-    host, _, rest = holder.partition(":")
-    pid_text = rest.partition(":")[0]
-    if host != socket.gethostname() or not pid_text.isdigit():
+    """True when the holder's pids are ours to see (same host and pid namespace) and its process is gone."""
+    parts = holder.split(":")
+    if len(parts) != 4:
+        return False
+    host, pid_text, namespace, _ = parts
+    if host != socket.gethostname() or namespace != _pid_namespace() or namespace == "-" or not pid_text.isdigit():
         return False
     pid = int(pid_text)
     if pid == os.getpid():
@@ -154,21 +165,26 @@ class HeldLease:
     holder: str
     seconds: float
     _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
 
     def start_heartbeat(self) -> None:
-        threading.Thread(target=self._beat, name=f"lease-{self.source}", daemon=True).start()
+        self._thread = threading.Thread(target=self._beat, name=f"lease-{self.source}", daemon=True)
+        self._thread.start()
 
     def _beat(self) -> None:
-        while not self._stop.wait(self.seconds / 3):
+        while not self._stop.wait(self.seconds / 4):
             try:
                 if not renew(self.engine, self.source, holder=self.holder, seconds=self.seconds):
-                    log.error("ingest lease of %s lost to another holder", self.source)
+                    if not self._stop.is_set():  # not a release racing this renewal
+                        log.error("ingest lease of %s lost to another holder", self.source)
                     return
             except Exception:
                 log.exception("ingest lease of %s: renewal failed; retrying", self.source)
 
     def release(self) -> None:
         self._stop.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout=self.seconds / 4)  # a renewal under way ends before the row goes
         release(self.engine, self.source, holder=self.holder)
 
 

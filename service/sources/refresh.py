@@ -11,7 +11,7 @@ import httpx
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from service.errors import ListDownloadError
+from service.errors import InvalidInput, ListDownloadError, ListFileError
 from service.sources.catalogue import CatalogueSource
 from service.sources.fetch import Fetched, FetchPolicy, Validators, fetch, make_http_client
 from service.sources.ingest import (
@@ -100,9 +100,16 @@ def refresh_source(
                 item.url: {"etag": item.validators.etag, "last_modified": item.validators.last_modified}
                 for item in fetched
             }
-            return ingest_locked(
-                engine=engine, source=source, files=files, origin=origin, options=options, validators=validators
-            )
+            try:
+                return ingest_locked(
+                    engine=engine, source=source, files=files, origin=origin, options=options, validators=validators
+                )
+            except InvalidInput as error:
+                # The publisher served another format (or another list): on a refresh nobody watches, that
+                # is a failed version of the list, shown in /v1/lists, not a caller's mistake.
+                record_failure(engine, source.id, origin, error.detail)
+                prune(engine, source.id, options)
+                raise ListFileError(f"{source.id}: {error.detail}") from error
         finally:
             if own_client:
                 http.close()

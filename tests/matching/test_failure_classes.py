@@ -229,9 +229,11 @@ def test_a_birth_date_the_entry_cannot_confirm_never_blocks() -> None:
 
 
 # Another publisher lists the same person undated: the date the first gives tells a namesake apart there too.
-def _copy(entity_id: str, name: str, *, countries: tuple[str, ...] = (), born: tuple[str, ...] = ()) -> IndexedEntry:
+def _copy(
+    entity_id: str, name: str, *, countries: tuple[str, ...] = (), born: tuple[str, ...] = (), source: str = ""
+) -> IndexedEntry:
     return IndexedEntry(
-        source=f"list_{entity_id}",
+        source=source or f"list_{entity_id}",
         entity_id=entity_id,
         type="person",
         name=name,
@@ -255,6 +257,8 @@ def _copy(entity_id: str, name: str, *, countries: tuple[str, ...] = (), born: t
         (_copy("undated", "Arkady Viktorovich KOROLENKO", countries=("UA",)), "1948-01-15", {"undated": "review"}),
         # a two-part name is shared by too many people to link by
         (_copy("undated", "Arkady KOROLENKO"), "1948-01-15", {"undated": "review"}),
+        # the same list twice: two entries of one name on one list are two people, nothing is lent
+        (_copy("undated", "Arkady Viktorovich KOROLENKO", source="list_listed"), "1948-01-15", {"undated": "review"}),
     ],
 )
 def test_a_date_of_birth_on_one_list_tells_a_namesake_apart_on_another(
