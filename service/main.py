@@ -64,10 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = make_engine(settings.effective_database_url)
-        await run_in_threadpool(upgrade, engine)
-        holder = IndexHolder(engine, build_index)
-        holder.on_build = _publish_index
+        # Configuration is checked before anything is opened, so that a refusal to start leaves nothing open.
         catalogue = load_catalogue(settings.lists_dir)
         unknown = [source for source in settings.required_sources if source not in catalogue.sources]
         if unknown:
@@ -76,6 +73,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 f"SCREENING_REQUIRED_SOURCES: unknown source id(s) {', '.join(unknown)};"
                 f" known: {', '.join(sorted(catalogue.sources))}"
             )
+        policy_store = PolicyStore(settings.lists_dir)
+        policy_store.get()  # a broken policy fails start-up loudly rather than the first order
+        engine = make_engine(settings.effective_database_url)
+        await run_in_threadpool(upgrade, engine)
+        holder = IndexHolder(engine, build_index)
+        holder.on_build = _publish_index
         app.state.settings = settings
         app.state.engine = engine
         app.state.catalogue = catalogue
@@ -83,8 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.authenticator = Authenticator(engine, settings.api_keys, cache_seconds=settings.api_key_cache_seconds)
         app.state.audit_writer = AuditWriter(engine)
         app.state.clearance_directory = ClearanceDirectory(engine)
-        app.state.policy_store = PolicyStore(settings.lists_dir)
-        app.state.policy_store.get()  # a broken policy fails start-up loudly rather than the first order
+        app.state.policy_store = policy_store
         app.state.refresh_runner = RefreshRunner(engine, settings, on_done=holder.refresh)
         await run_in_threadpool(app.state.authenticator.is_open)  # logs whether the API is open
         app.state.status_board = StatusBoard()
