@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
+from sqlalchemy import Engine
+
+from service.sources.catalogue import CatalogueSource
+from service.sources.ingest import IngestOptions, IngestOutcome, ingest_files
 from service.sources.parsers import SourceFile
 
 NULL = "-0- "
@@ -77,3 +82,10 @@ BASE_ROWS = [
         aliases=["PETROV, Ivan"],
     ),
 ]
+
+
+def ingest_rows(engine: Engine, source: CatalogueSource, rows: list[OfacRow], **options: Any) -> IngestOutcome:
+    """Ingest an OFAC-format file set made of `rows` into `source`, with these IngestOptions."""
+    return ingest_files(
+        engine=engine, source=source, files=ofac_csv_set(rows), origin="test", options=IngestOptions(**options)
+    )

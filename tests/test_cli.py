@@ -204,7 +204,8 @@ def _console_script() -> list[str]:
     return [str(script)] if script.exists() else SCREENING
 
 
-def test_the_image_command_refuses_to_serve_an_open_api(tmp_path: Path, database_url: str) -> None:
+def _image_env(tmp_path: Path, database_url: str, *, allow_open: bool) -> dict[str, str]:
+    """The environment the image sets (SCREENING_CONTAINER), with no API key."""
     env = {
         **os.environ,
         "SCREENING_DATA_DIR": str(tmp_path),
@@ -213,6 +214,11 @@ def test_the_image_command_refuses_to_serve_an_open_api(tmp_path: Path, database
         "SCREENING_API_KEYS": "",
     }
     env.pop("SCREENING_ALLOW_OPEN", None)
+    return {**env, "SCREENING_ALLOW_OPEN": "true"} if allow_open else env
+
+
+def test_the_image_command_refuses_to_serve_an_open_api(tmp_path: Path, database_url: str) -> None:
+    env = _image_env(tmp_path, database_url, allow_open=False)
     command = [*_console_script(), "serve", "--host", EVERY_ADDRESS, "--port", str(free_port())]
     refused = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert refused.returncode == 2
@@ -220,14 +226,7 @@ def test_the_image_command_refuses_to_serve_an_open_api(tmp_path: Path, database
 
 
 def test_the_image_command_opened_on_purpose_binds_every_address(tmp_path: Path, database_url: str) -> None:
-    env = {
-        **os.environ,
-        "SCREENING_DATA_DIR": str(tmp_path),
-        "SCREENING_DATABASE_URL": database_url,
-        "SCREENING_CONTAINER": "true",
-        "SCREENING_ALLOW_OPEN": "true",
-        "SCREENING_API_KEYS": "",
-    }
+    env = _image_env(tmp_path, database_url, allow_open=True)
     port = free_port()
     command = [*_console_script(), "serve", "--host", EVERY_ADDRESS, "--port", str(port)]
     server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=tmp_path)

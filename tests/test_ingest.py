@@ -13,7 +13,7 @@ from service.sources.ingest import IngestOptions, ingest_files
 from service.sources.lease import ingest_lease
 from service.sources.parsers import SourceFile
 from service.sources.tables import ListChange, ListEntry, ListVersion
-from tests.factories import BASE_ROWS, OfacRow, ofac_csv_set
+from tests.factories import BASE_ROWS, OfacRow, ingest_rows, ofac_csv_set
 
 
 @pytest.fixture
@@ -27,14 +27,7 @@ def _versions(engine: Engine) -> list[tuple[int, str, str | None]]:
         return [(row.id or 0, row.status, row.error) for row in rows]
 
 
-def _ingest(engine: Engine, source: CatalogueSource, rows: list[OfacRow], **options: object):  # type: ignore[no-untyped-def]
-    return ingest_files(
-        engine=engine,
-        source=source,
-        files=ofac_csv_set(rows),
-        origin="test",
-        options=IngestOptions(**options),  # type: ignore[arg-type]
-    )
+_ingest = ingest_rows
 
 
 def test_first_ingest_activates_a_version(engine: Engine, sdn_source: CatalogueSource) -> None:

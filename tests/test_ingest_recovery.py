@@ -26,7 +26,7 @@ from service.sources.lease import claim, current_holder, fail_abandoned_versions
 from service.sources.parsers import SourceFile
 from service.sources.tables import IngestLease, ListEntry, ListVersion
 from service.timeutil import utc_now
-from tests.factories import BASE_ROWS, OfacRow, ofac_csv_set
+from tests.factories import BASE_ROWS, OfacRow, ingest_rows, ofac_csv_set
 
 
 @pytest.fixture
@@ -38,14 +38,7 @@ def _rows(count: int) -> list[OfacRow]:
     return [OfacRow(70000 + number, f"TRADING HOUSE {number} LLC") for number in range(count)]
 
 
-def _ingest(engine: Engine, source: CatalogueSource, rows: list[OfacRow], **options: object):  # type: ignore[no-untyped-def]
-    return ingest_files(
-        engine=engine,
-        source=source,
-        files=ofac_csv_set(rows),
-        origin="t",
-        options=IngestOptions(**options),  # type: ignore[arg-type]
-    )
+_ingest = ingest_rows
 
 
 def _statuses(engine: Engine, source: str = "us_ofac_sdn") -> list[str]:
