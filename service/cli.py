@@ -8,6 +8,7 @@ import logging
 import sys
 import time
 from datetime import timedelta
+from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Annotated
 
@@ -51,6 +52,22 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(monitor_app, name="monitor")
 
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+
+
+def _print_version(asked: bool) -> None:
+    if asked:
+        typer.echo(f"screening {package_version('end-user-screening')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """End-user screening: sanctions and watchlist matching for exporters."""
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:

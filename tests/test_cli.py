@@ -155,6 +155,7 @@ def test_screen_file_resumes(run, small_list: list[str], tmp_path: Path) -> None
 
 
 def test_db_upgrade_and_audit_purge(run) -> None:  # type: ignore[no-untyped-def]
+    assert run("--version").stdout.strip() == "screening 0.1.0"
     assert "up to date" in run("db", "upgrade").stdout
     assert "deleted 0 screening records" in run("audit", "purge", "--older-than-days", "30").stdout
 
