@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+from importlib.metadata import version
 from pathlib import Path
 
 import httpx
@@ -155,7 +156,7 @@ def test_screen_file_resumes(run, small_list: list[str], tmp_path: Path) -> None
 
 
 def test_db_upgrade_and_audit_purge(run) -> None:  # type: ignore[no-untyped-def]
-    assert run("--version").stdout.strip() == "screening 0.1.0"
+    assert run("--version").stdout.strip() == f"screening {version('end-user-screening')}"
     assert "up to date" in run("db", "upgrade").stdout
     assert "deleted 0 screening records" in run("audit", "purge", "--older-than-days", "30").stdout
 
