@@ -17,6 +17,7 @@ class Route:
     etag: bool = True
     fail_times: int = 0  # answer 503 this many times first
     delay_seconds: float = 0.0  # wait before answering (a slow server; the client's timeout fires)
+    hold: threading.Event | None = None  # answer only once this is set (a download the test keeps going)
     truncate: bool = False  # announce the full length, send half, close
     requests: int = 0
     conditional_hits: int = 0
@@ -48,6 +49,8 @@ def _handler(server_state: ListServer) -> type[BaseHTTPRequestHandler]:
                 self.send_error(404)
                 return
             route.requests += 1
+            if route.hold is not None:
+                route.hold.wait(timeout=120)
             if route.delay_seconds:
                 time.sleep(route.delay_seconds)
             if route.fail_times > 0:

@@ -248,7 +248,8 @@ def test_two_replicas_asked_to_refresh_at_once_answer_202_and_409(  # type: igno
     """The lease is claimed before the answer: the second replica refuses instead of skipping silently."""
     from service.sources.runner import RefreshRunner
 
-    urls = _serve_set(server, lists_data_dir / "ofac_consolidated_non_sdn", CONS_FILES, delay_seconds=0.5)
+    downloading = threading.Event()  # replica A's download waits for it: A is mid-refresh when B is asked
+    urls = _serve_set(server, lists_data_dir / "ofac_consolidated_non_sdn", CONS_FILES, hold=downloading)
     source = dataclasses.replace(load_catalogue(settings.lists_dir).get("us_ofac_cons"), urls=tuple(urls))
     done: list[str] = []
     replica_a = RefreshRunner(engine, settings, on_done=lambda: done.append("a"))
@@ -256,6 +257,7 @@ def test_two_replicas_asked_to_refresh_at_once_answer_202_and_409(  # type: igno
     replica_a.start(source)
     with pytest.raises(IngestLocked, match="already running"):
         replica_b.start(source)
+    downloading.set()
     replica_a.join(timeout=60)
     assert done == ["a"]
     assert _statuses(engine, "us_ofac_cons") == ["active"]
