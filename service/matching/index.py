@@ -190,11 +190,13 @@ class Index:
         identified = self._identified(query)
         headroom = self._attribute_headroom(query, prepared)
         rare_word = self._rare_single_word(prepared)
+        lifted: set[int] = set()  # persons whose longer name holds the query's one rare word (class 7)
         explained: dict[int, tuple[NameScore, str]] = {}
         best: dict[int, tuple[NameScore, str, NameRecord]] = {}
         for number, (value, record, shape) in ranked.items():
-            lifted = rare_word is not None and self._lifts(number, record, rare_word)
-            if value + headroom >= thresholds.review or number in identified or lifted:
+            if rare_word is not None and self._lifts(number, record, rare_word):
+                lifted.add(number)
+            if value + headroom >= thresholds.review or number in identified or number in lifted:
                 found = explained.get(shape)
                 if found is None:
                     result = explained_score(prepared, record.name, alignments[shape])
@@ -208,14 +210,9 @@ class Index:
                 best[number] = (result, explain_name(result), record)
         matches: list[Match] = []
         for number, (result, detail, record) in best.items():
-            if (
-                result.score + headroom < thresholds.review
-                and number not in identified
-                and not (rare_word is not None and self._lifts(number, record, rare_word))
-            ):
+            if result.score + headroom < thresholds.review and number not in identified and number not in lifted:
                 continue  # attributes cannot lift it far enough
-            lift = rare_word is not None and self._lifts(number, record, rare_word)
-            match = self._match(query, prepared, number, result, detail, record, thresholds, rare_part=lift)
+            match = self._match(query, prepared, number, result, detail, record, thresholds, rare_part=number in lifted)
             if match is not None:
                 matches.append(match)
         matches.sort(key=lambda m: (-m.score, m.entry.source, m.entry.entity_id))
