@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Engine, insert, select, update
 from sqlmodel import Session, col
 
 from service.errors import IngestError, ListFileError, ListValidationError
@@ -26,6 +26,15 @@ from service.sources.model import ParsedEntry, ParsedList
 from service.sources.parsers import PARSERS, SourceFile
 from service.sources.parsers.ftm_delta import DELTA_FORMATS
 from service.sources.tables import ListChange, ListEntry, ListVersion
+from service.sources.versions import (
+    ShrinkReference,
+    active_version,
+    mark_checked,
+    mark_failed,
+    prune,
+    prune_after_failure,
+    shrink_reference,
+)
 from service.timeutil import utc_now
 
 log = logging.getLogger(__name__)
@@ -39,15 +48,6 @@ class IngestOptions:
     keep_versions: int = 5  # versions that were active, kept with their entries; also the shrink check's depth
     keep_failed_versions: int = 10  # failed versions kept for their errors
     format: str | None = None
-
-
-@dataclass(slots=True, frozen=True)
-class ShrinkReference:
-    """The record count a new version is held against: the largest of the last versions that were active."""
-
-    record_count: int
-    version_id: int
-    depth: int  # how many versions back were looked at
 
 
 @dataclass(slots=True)
@@ -72,21 +72,6 @@ def content_sha256(files: Sequence[SourceFile]) -> str:
         digest.update(file.name.rsplit("/", 1)[-1].lower().encode())
         digest.update(hashlib.sha256(file.content).digest())
     return digest.hexdigest()
-
-
-def mark_checked(session: Session, version: ListVersion, validators: dict[str, Any] | None = None) -> None:
-    """The publisher still serves this content: the list is current as of now (its age restarts)."""
-    version.checked_at = utc_now()
-    if validators:
-        version.validators = validators
-    session.add(version)
-    session.commit()
-
-
-def active_version(session: Session, source: str) -> ListVersion | None:
-    return session.execute(
-        select(ListVersion).where(col(ListVersion.source) == source, col(ListVersion.status) == "active")
-    ).scalar_one_or_none()
 
 
 def parse_files(
@@ -120,31 +105,6 @@ def parse_files(
     except (ValueError, KeyError, IndexError, UnicodeDecodeError) as error:
         # A parser bug or an unexpected layout: report it as a bad file, with its cause.
         raise ListFileError(f"{source.id}: could not parse {format_id}: {type(error).__name__}: {error}") from error
-
-
-def shrink_reference(session: Session, source: str, depth: int) -> ShrinkReference | None:
-    """The largest of the last `depth` versions that were active, back to the latest forced one.
-
-    Against the previous version alone, a list could shrink in steps that each pass (-45%, then -45%
-    again); against the largest of several it cannot. A version accepted with --force is a new baseline.
-    """
-    versions = session.execute(
-        select(ListVersion)
-        .where(col(ListVersion.source) == source, col(ListVersion.status).in_(("active", "superseded")))
-        .order_by(col(ListVersion.id).desc())
-        .limit(depth)
-    ).scalars()
-    largest: ListVersion | None = None
-    looked_at = 0
-    for version in versions:
-        looked_at += 1
-        if largest is None or version.record_count > largest.record_count:
-            largest = version
-        if version.stats.get("forced"):
-            break
-    if largest is None or largest.id is None:
-        return None
-    return ShrinkReference(largest.record_count, largest.id, looked_at)
 
 
 def validate(parsed: ParsedList, *, source: str, reference: ShrinkReference | None, options: IngestOptions) -> None:
@@ -238,17 +198,18 @@ def _ingest(
         validate(parsed, source=source.id, reference=reference, options=options)
         hashes = _store_entries(engine, source.id, version_id, parsed)
         change = _activate(engine, source.id, version_id, previous_id, parsed, hashes, forced=options.force)
-    except IngestError as error:
-        _mark_failed(engine, version_id, error.detail)
-        _prune_after_failure(engine, source.id, options)
-        raise
     except Exception as error:
         # The boundary of the ingest job: whatever went wrong, the failure is recorded on the
         # version and the previous version stays active.
-        _mark_failed(engine, version_id, f"{type(error).__name__}: {error}")
-        _prune_after_failure(engine, source.id, options)
-        raise IngestError(f"{source.id}: ingest failed: {type(error).__name__}: {error}") from error
-    prune(engine, source.id, options)
+        detail = error.detail if isinstance(error, IngestError) else f"{type(error).__name__}: {error}"
+        mark_failed(engine, version_id, detail)
+        prune_after_failure(
+            engine, source.id, keep_versions=options.keep_versions, keep_failed=options.keep_failed_versions
+        )
+        if isinstance(error, IngestError):
+            raise
+        raise IngestError(f"{source.id}: ingest failed: {detail}") from error
+    prune(engine, source.id, keep_versions=options.keep_versions, keep_failed=options.keep_failed_versions)
     seconds = time.perf_counter() - started
     log.info(
         "ingest %s: version %s active, %d records (+%d -%d ~%d) in %.1fs",
@@ -372,61 +333,3 @@ def _activate(
         )
         session.commit()
         return change
-
-
-def record_failure(engine: Engine, source: str, origin: str, error: str) -> int:
-    """A failure before any version existed (a download that failed) is recorded as a failed version too."""
-    get_metrics().observe_ingest(source, 0.0, ok=False)
-    with Session(engine) as session:
-        version = ListVersion(source=source, origin=origin, status="failed", error=error[:4000])
-        session.add(version)
-        session.commit()
-        return version.id or 0
-
-
-def _mark_failed(engine: Engine, version_id: int, error: str) -> None:
-    with Session(engine) as session:
-        session.execute(delete(ListEntry).where(col(ListEntry.version_id) == version_id))
-        session.execute(
-            update(ListVersion).where(col(ListVersion.id) == version_id).values(status="failed", error=error[:4000])
-        )
-        session.commit()
-    log.warning("ingest version %s failed: %s", version_id, error[:500])
-
-
-def _prune_after_failure(engine: Engine, source: str, options: IngestOptions) -> None:
-    """Prune, but never let a failure to prune hide the ingest's own error."""
-    try:
-        prune(engine, source, options)
-    except Exception:
-        log.exception("ingest %s: pruning old versions after a failure failed too", source)
-
-
-def prune(engine: Engine, source: str, options: IngestOptions) -> None:
-    """Keep the newest `keep_versions` versions that were active (the active one always among them) with
-    their entries, and the newest `keep_failed_versions` failures; run after every ingest, failed or not."""
-    with Session(engine) as session:
-        versions = session.execute(
-            select(col(ListVersion.id), col(ListVersion.status))
-            .where(col(ListVersion.source) == source)
-            .order_by(col(ListVersion.id).desc())
-        ).all()
-        kept_active = kept_failed = 0
-        stale: list[int] = []
-        for version_id, status in versions:
-            if status == "superseded":
-                kept_active += 1
-                if kept_active > options.keep_versions:
-                    stale.append(version_id)
-            elif status == "active":
-                kept_active += 1
-            elif status == "failed":
-                kept_failed += 1
-                if kept_failed > options.keep_failed_versions:
-                    stale.append(version_id)
-        if not stale:
-            return
-        session.execute(delete(ListChange).where(col(ListChange.version_id).in_(stale)))
-        session.execute(delete(ListEntry).where(col(ListEntry.version_id).in_(stale)))
-        session.execute(delete(ListVersion).where(col(ListVersion.id).in_(stale)))
-        session.commit()

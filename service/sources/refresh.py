@@ -14,17 +14,10 @@ from sqlmodel import Session
 from service.errors import InvalidInput, ListDownloadError, ListFileError
 from service.sources.catalogue import CatalogueSource
 from service.sources.fetch import Fetched, FetchPolicy, Validators, fetch, make_http_client
-from service.sources.ingest import (
-    IngestOptions,
-    IngestOutcome,
-    active_version,
-    ingest_locked,
-    mark_checked,
-    prune,
-    record_failure,
-)
+from service.sources.ingest import IngestOptions, IngestOutcome, ingest_locked
 from service.sources.lease import HeldLease, ingest_lease
 from service.sources.parsers import SourceFile
+from service.sources.versions import active_version, mark_checked, prune, record_failure
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +73,7 @@ def refresh_source(
                 fetched = _download_all(http, targets, previous, policy)
             except ListDownloadError as error:
                 record_failure(engine, source.id, origin, error.detail)
-                prune(engine, source.id, options)
+                prune(engine, source.id, keep_versions=options.keep_versions, keep_failed=options.keep_failed_versions)
                 raise
             if fetched is None:
                 log.info("refresh %s: not modified since the active version", source.id)
@@ -108,7 +101,7 @@ def refresh_source(
                 # The publisher served another format (or another list): on a refresh nobody watches, that
                 # is a failed version of the list, shown in /v1/lists, not a caller's mistake.
                 record_failure(engine, source.id, origin, error.detail)
-                prune(engine, source.id, options)
+                prune(engine, source.id, keep_versions=options.keep_versions, keep_failed=options.keep_failed_versions)
                 raise ListFileError(f"{source.id}: {error.detail}") from error
         finally:
             if own_client:
