@@ -16,10 +16,12 @@ import typer
 import uvicorn
 from sqlalchemy import Engine
 
-from service.auth import Authenticator, create_key, key_counts, list_keys, revoke_key
+from service.auth import Authenticator
+from service.cli_support import fail
 from service.config import Settings, get_settings
 from service.db import make_engine, upgrade
 from service.errors import InvalidInput, ScreeningError
+from service.keys_cli import keys_app
 from service.matching import build_index
 from service.monitoring.cli import monitor_app
 from service.monitoring.runs import rescreen_pending
@@ -45,7 +47,6 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
-keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 audit_app = typer.Typer(help="The audit trail of screenings.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
@@ -70,11 +71,6 @@ def _options(
     """End-user screening: sanctions and watchlist matching for exporters."""
 
 
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(code)
-
-
 def _settings() -> Settings:
     return get_settings()
 
@@ -96,7 +92,7 @@ def serve(
     if not keys_configured and not settings.allow_open and bind not in LOOPBACK:
         if settings.container:
             # Rebinding to loopback inside a container would serve nobody while its health check passes.
-            raise _fail(
+            raise fail(
                 "no API key configured: refusing to serve an open API from the container; set SCREENING_API_KEYS"
                 " (name:scope:secret), or SCREENING_ALLOW_OPEN=true to serve without a key on purpose",
                 2,
@@ -155,9 +151,9 @@ def ingest(
     settings = _settings()
     catalogue = load_catalogue(settings.lists_dir)
     if all_sources == bool(source):
-        raise _fail("give either a SOURCE or --all", 2)
+        raise fail("give either a SOURCE or --all", 2)
     if file and url:
-        raise _fail("give either --file or --url, not both", 2)
+        raise fail("give either --file or --url, not both", 2)
     engine = make_engine(settings.effective_database_url)
     upgrade(engine)
     options = ingest_options(settings, force=force, format=format)
@@ -186,7 +182,7 @@ def ingest(
             files = []
             for path in file:
                 if not path.is_file():
-                    raise _fail(f"--file {path}: no such file", 2)
+                    raise fail(f"--file {path}: no such file", 2)
                 files.append(SourceFile(name=path.name, content=path.read_bytes()))
             origin = ", ".join(str(path) for path in file)
             outcome = ingest_files(engine=engine, source=catalogue_source, files=files, origin=origin, options=options)
@@ -195,9 +191,9 @@ def ingest(
                 engine=engine, source=catalogue_source, options=options, policy=fetch_policy(settings), urls=url
             )
     except InvalidInput as error:
-        raise _fail(error.detail, 2) from None
+        raise fail(error.detail, 2) from None
     except ScreeningError as error:
-        raise _fail(error.detail) from None
+        raise fail(error.detail) from None
     _print_outcome(outcome)
     _rescreen_monitored(engine, settings)
 
@@ -272,11 +268,11 @@ def screen(
         party = PartyIn(name=name, type=type, country=country, date_of_birth=dob, threshold=threshold)
     except ValidationError as error:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
-        raise _fail(problems, 2) from None
+        raise fail(problems, 2) from None
     try:
         response = screen_and_record(_cli_context(settings), party)
     except ScreeningError as error:
-        raise _fail(error.detail) from None
+        raise fail(error.detail) from None
     if as_json:
         typer.echo(response.model_dump_json(indent=2))
         return
@@ -311,7 +307,7 @@ def screen_file_command(
     """Screen every row of an ERP export; writes decision, best match, score and screening id per row."""
     settings = _settings()
     if not source.is_file():
-        raise _fail(f"{source}: no such file", 2)
+        raise fail(f"{source}: no such file", 2)
     target = output or source.with_name(
         source.stem + ".screened" + (".jsonl" if source.suffix.lower() in (".jsonl", ".ndjson") else ".csv")
     )
@@ -326,56 +322,13 @@ def screen_file_command(
             summary = screen_file(context, source, target, resume=resume)
     except ScreeningError as error:
         done = rows_done(target) if target.exists() else 0
-        raise _fail(f"{error.detail}\nstopped after {done} rows written to {target}; re-run with --resume") from None
+        raise fail(f"{error.detail}\nstopped after {done} rows written to {target}; re-run with --resume") from None
     seconds = time.perf_counter() - started
     counts = ", ".join(f"{decision} {summary.decisions[decision]}" for decision in ("clear", "review", "block"))
     typer.echo(
         f"screened {summary.rows} rows ({counts}, errors {summary.errors}; {summary.skipped} skipped as already done)"
         f" in {seconds:.1f}s -> {target}"
     )
-
-
-@keys_app.command("create")
-def keys_create(
-    name: Annotated[str, typer.Argument(help="Who uses the key, e.g. erp-prod")],
-    scope: Annotated[str, typer.Option(help="screen | admin")] = "screen",
-) -> None:
-    """Create an API key and print it once (only its hash is stored)."""
-    settings = _settings()
-    engine = make_engine(settings.effective_database_url)
-    upgrade(engine)
-    try:
-        key = create_key(engine, name, scope)
-    except ScreeningError as error:
-        raise _fail(error.detail, 2) from None
-    typer.echo(key)
-    typer.echo(f"key '{name}' (scope {scope}) created; it is shown this once", err=True)
-
-
-@keys_app.command("list")
-def keys_list() -> None:
-    """API keys in the store (never their secrets)."""
-    settings = _settings()
-    engine = make_engine(settings.effective_database_url)
-    upgrade(engine)
-    for key in list_keys(engine):
-        state = f"revoked {key.revoked_at:%Y-%m-%d %H:%M}" if key.revoked_at else "active"
-        typer.echo(f"{key.name:<30} {key.scope:<7} {key.key_id}  created {key.created_at:%Y-%m-%d %H:%M}  {state}")
-
-
-@keys_app.command("revoke")
-def keys_revoke(name: Annotated[str, typer.Argument(help="The key's name")]) -> None:
-    """Revoke an API key; requests with it fail from now on."""
-    settings = _settings()
-    engine = make_engine(settings.effective_database_url)
-    upgrade(engine)
-    try:
-        revoke_key(engine, name)
-    except ScreeningError as error:
-        raise _fail(error.detail, 2) from None
-    typer.echo(f"key '{name}' revoked")
-    if key_counts(engine)[1] == 0 and not settings.api_keys:
-        typer.echo("warning: no active key is left: the API refuses every request until a key is created", err=True)
 
 
 @audit_app.command("purge")
@@ -386,7 +339,7 @@ def audit_purge(
     settings = _settings()
     days = older_than_days if older_than_days is not None else settings.audit_retention_days
     if days < 1:
-        raise _fail("--older-than-days: must be at least 1", 2)
+        raise fail("--older-than-days: must be at least 1", 2)
     engine = make_engine(settings.effective_database_url)
     upgrade(engine)
     deleted = purge_before(engine, utc_now() - timedelta(days=days))

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from service.cli_support import fail
 from service.config import Settings, get_settings
 from service.db import make_engine, upgrade
 from service.errors import ScreeningError
@@ -37,11 +38,6 @@ IMPORT_CHUNK = 1000
 COLUMNS = ("reference", "name", "type", "country", "date_of_birth")
 
 monitor_app = typer.Typer(help="Continuous monitoring of known parties.", no_args_is_help=True)
-
-
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(code)
 
 
 @contextmanager
@@ -80,11 +76,11 @@ def import_command(
     """Register (or update, by reference) every row for monitoring; each is screened now as its baseline."""
     settings = get_settings()
     if not file.is_file():
-        raise _fail(f"{file}: no such file", 2)
+        raise fail(f"{file}: no such file", 2)
     try:
         parties, errors = read_parties(file.read_text(encoding="utf-8-sig"))
     except ScreeningError as error:
-        raise _fail(f"{file}: {error.detail}", 2) from None
+        raise fail(f"{file}: {error.detail}", 2) from None
     for message in errors[:50]:
         typer.echo(f"skipped {message}", err=True)
     with _store() as engine:
@@ -139,7 +135,7 @@ def _rescreen(engine: Engine, settings: Settings, source: str, version: int | No
     with Session(engine) as session:
         change = session.get(ListChange, version)
     if change is None or change.source != source:
-        raise _fail(f"{source} has no version {version} with a change report", 2)
+        raise fail(f"{source} has no version {version} with a change report", 2)
     with ingest_lease(engine, lease_name(source)):
         return [rescreen_after_version(engine=engine, version_id=version, build_index=BUILD_INDEX, settings=settings)]
 
@@ -157,7 +153,7 @@ def rescreen_command(
         try:
             results = _rescreen(engine, settings, source, version)
         except ScreeningError as error:
-            raise _fail(error.detail) from None
+            raise fail(error.detail) from None
     if not results:
         typer.echo(f"{source}: every version has been re-screened already")
     for result in results:
