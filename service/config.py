@@ -75,6 +75,16 @@ class Settings(BaseSettings):
     download_timeout_seconds: float = Field(60.0, gt=0, description="Read timeout of a list download.")
     download_attempts: int = Field(3, ge=1, le=10, description="Attempts per list file before giving up.")
     download_backoff_seconds: float = Field(2.0, ge=0, description="First retry delay; doubles each retry.")
+    lists_mirror: str | None = Field(
+        None,
+        description="A folder or an internal HTTP mirror (directory listing) holding the publishers' list files:"
+        " lists are loaded from there instead of the official URLs (air-gapped installs).",
+    )
+    load_lists_on_start: bool = Field(
+        True,
+        description="At start, load every auto-refreshed source that has never been loaded (from the mirror or"
+        " the official URLs); /readyz reports the progress.",
+    )
     max_download_mb: float = Field(300.0, gt=0, description="Largest list file accepted, in MiB.")
     api_keys: Annotated[list[str], NoDecode] = Field(
         default_factory=list,

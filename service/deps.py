@@ -19,6 +19,7 @@ from service.errors import ListUnavailable
 from service.screening.index_state import IndexHolder, IndexSnapshot
 from service.screening.workflow import ScreeningContext
 from service.sources.catalogue import Catalogue
+from service.sources.status import StatusBoard
 
 
 async def get_app_settings(request: Request) -> Settings:
@@ -50,6 +51,11 @@ async def get_catalogue(request: Request) -> Catalogue:
     return catalogue
 
 
+async def get_status_board(request: Request) -> StatusBoard:
+    board: StatusBoard = request.app.state.status_board
+    return board
+
+
 async def get_screening_context(
     request: Request, _bearer: BearerDep = None, _api_key: ApiKeyHeaderDep = None
 ) -> ScreeningContext:
@@ -57,6 +63,8 @@ async def get_screening_context(
     resolves costs time on the hot path."""
     caller = await principal(request)
     state = request.app.state
+    if state.status_board.loading:
+        raise ListUnavailable(f"{state.status_board.loading}; screening starts when the first load ends")
     not_current = state.status_board.not_current(state.settings.required_sources)
     if not_current:
         # A required list that is missing or too old: any answer, `clear` above all, would be untrue.
@@ -78,4 +86,5 @@ SessionDep = Annotated[Session, Depends(get_session)]
 HolderDep = Annotated[IndexHolder, Depends(get_holder)]
 SnapshotDep = Annotated[IndexSnapshot | None, Depends(get_snapshot)]
 CatalogueDep = Annotated[Catalogue, Depends(get_catalogue)]
+StatusBoardDep = Annotated[StatusBoard, Depends(get_status_board)]
 ScreeningContextDep = Annotated[ScreeningContext, Depends(get_screening_context)]

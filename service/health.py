@@ -9,7 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from service.deps import CatalogueDep, EngineDep, HolderDep, SettingsDep
+from service.deps import CatalogueDep, EngineDep, HolderDep, SettingsDep, StatusBoardDep
 from service.sources.status import source_statuses
 
 router = APIRouter(tags=["health"])
@@ -31,9 +31,15 @@ def healthz() -> Health:
 
 
 @router.get("/readyz", response_model=Readiness, responses={503: {"model": Readiness}})
-def readyz(engine: EngineDep, holder: HolderDep, catalogue: CatalogueDep, settings: SettingsDep) -> JSONResponse:
-    """Ready when the database answers, a match index is built and no required list is missing or too old."""
+def readyz(
+    engine: EngineDep, holder: HolderDep, catalogue: CatalogueDep, settings: SettingsDep, board: StatusBoardDep
+) -> JSONResponse:
+    """Ready when the database answers, the first-start list load is over, a match index is built and no
+    required list is missing or too old."""
     checks: dict[str, str] = {}
+    loading = board.loading
+    if loading:
+        checks["lists"] = loading
     try:
         with Session(engine) as session:
             session.execute(text("SELECT 1"))

@@ -33,6 +33,7 @@ from service.screening.clearance_directory import ClearanceDirectory
 from service.screening.index_state import IndexHolder, IndexSnapshot
 from service.sources import routes as list_routes
 from service.sources.catalogue import Catalogue, load_catalogue
+from service.sources.first_start import FirstStartLoader
 from service.sources.runner import RefreshRunner
 from service.sources.scheduler import background_scheduler, schedule_refreshes
 from service.sources.status import StatusBoard, source_statuses
@@ -44,9 +45,11 @@ def _refresh_and_publish(holder: IndexHolder, catalogue: Catalogue, board: Statu
     """Rebuild the index when the store changed, and publish every source's state (metrics, status board).
 
     The list gauges come from the store, not from ingest counters: the ingest may run in
-    another process (a CronJob) that Prometheus never scrapes.
+    another process (a CronJob) that Prometheus never scrapes. During the first-start load the
+    index is built once at its end, not after every list (each build would slow the load down).
     """
-    holder.refresh()
+    if not board.loading:
+        holder.refresh()
     with Session(holder.engine) as session:
         statuses = source_statuses(session, catalogue)
     get_metrics().sync_list_states(statuses)
@@ -92,6 +95,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.status_board = StatusBoard()
         await run_in_threadpool(_refresh_and_publish, holder, catalogue, app.state.status_board)
         await run_in_threadpool(app.state.clearance_directory.reload)
+        first_start = FirstStartLoader(
+            engine,
+            catalogue,
+            settings,
+            app.state.status_board,
+            on_done=functools.partial(_refresh_and_publish, holder, catalogue, app.state.status_board),
+        )
+        if settings.load_lists_on_start:
+            await run_in_threadpool(first_start.start)
         scheduler = None
         if settings.scheduler_enabled:
             scheduler = background_scheduler()
@@ -117,6 +129,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             if scheduler is not None:
                 scheduler.shutdown(wait=False)
+            first_start.stop(timeout=30)
             app.state.refresh_runner.join(timeout=30)
             app.state.audit_writer.close()
             engine.dispose()

@@ -23,6 +23,10 @@ from sqlalchemy.engine import make_url
 from service.config import Settings
 from service.db import make_engine, upgrade
 
+# A test's app starts on an empty store: without this each would try to download every list at start.
+# Tests of the first-start load turn it on in their own settings.
+os.environ.setdefault("SCREENING_LOAD_LISTS_ON_START", "false")
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_LISTS_DATA = REPO_ROOT.parent / "shared" / "lists-data"
 

@@ -1,7 +1,8 @@
-"""Refresh a source from its official URLs: download (conditionally), then the ingest pipeline."""
+"""Refresh a source from its official URLs (downloaded conditionally) or from a list mirror, then ingest it."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Sequence
 from typing import Any
@@ -12,10 +13,11 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from service.errors import InvalidInput, ListDownloadError, ListFileError
-from service.sources.catalogue import CatalogueSource
+from service.sources.catalogue import Catalogue, CatalogueSource
 from service.sources.fetch import Fetched, FetchPolicy, Validators, fetch, make_http_client
 from service.sources.ingest import IngestOptions, IngestOutcome, ingest_locked
 from service.sources.lease import HeldLease, ingest_lease
+from service.sources.mirror import MirrorSet, mirror_sets, newest_set, read_mirror
 from service.sources.parsers import SourceFile
 from service.sources.versions import active_version, mark_checked, prune, record_failure
 
@@ -72,8 +74,7 @@ def refresh_source(
             try:
                 fetched = _download_all(http, targets, previous, policy)
             except ListDownloadError as error:
-                record_failure(engine, source.id, origin, error.detail)
-                prune(engine, source.id, keep_versions=options.keep_versions, keep_failed=options.keep_failed_versions)
+                _record_failure(engine, source.id, origin, error.detail, options)
                 raise
             if fetched is None:
                 log.info("refresh %s: not modified since the active version", source.id)
@@ -93,16 +94,58 @@ def refresh_source(
                 item.url: {"etag": item.validators.etag, "last_modified": item.validators.last_modified}
                 for item in fetched
             }
-            try:
-                return ingest_locked(
-                    engine=engine, source=source, files=files, origin=origin, options=options, validators=validators
-                )
-            except InvalidInput as error:
-                # The publisher served another format (or another list): on a refresh nobody watches, that
-                # is a failed version of the list, shown in /v1/lists, not a caller's mistake.
-                record_failure(engine, source.id, origin, error.detail)
-                prune(engine, source.id, keep_versions=options.keep_versions, keep_failed=options.keep_failed_versions)
-                raise ListFileError(f"{source.id}: {error.detail}") from error
+            return _ingest_unattended(engine, source, files, origin, options, validators)
         finally:
             if own_client:
                 http.close()
+
+
+def refresh_from_mirror(
+    *,
+    engine: Engine,
+    source: CatalogueSource,
+    options: IngestOptions,
+    mirror: str,
+    found: MirrorSet | None,
+    held: HeldLease | None = None,
+) -> IngestOutcome:
+    """Ingest the newest file set of `source` that the mirror holds (`found`, from `mirror_files_by_source`)."""
+    with ingest_lease(engine, source.id, held=held):
+        if found is None:
+            detail = f"{source.id}: the list mirror {mirror} holds no file of this source"
+            _record_failure(engine, source.id, mirror, detail, options)
+            raise ListDownloadError(detail)
+        log.info("refresh %s from the mirror: %d file(s), format %s", source.id, len(found.files), found.format)
+        pinned = dataclasses.replace(options, format=found.format)
+        return _ingest_unattended(engine, source, found.source_files(), found.origin, pinned, None)
+
+
+def mirror_files_by_source(mirror: str, catalogue: Catalogue, policy: FetchPolicy) -> dict[str, MirrorSet]:
+    """The newest set per source in the mirror; ListDownloadError when the mirror cannot be read."""
+    found = mirror_sets(read_mirror(mirror, policy), catalogue)
+    chosen = {source_id: newest_set(catalogue.get(source_id), sets) for source_id, sets in found.items()}
+    return {source_id: item for source_id, item in chosen.items() if item is not None}
+
+
+def _ingest_unattended(
+    engine: Engine,
+    source: CatalogueSource,
+    files: Sequence[SourceFile],
+    origin: str,
+    options: IngestOptions,
+    validators: dict[str, Any] | None,
+) -> IngestOutcome:
+    try:
+        return ingest_locked(
+            engine=engine, source=source, files=files, origin=origin, options=options, validators=validators
+        )
+    except InvalidInput as error:
+        # The publisher served another format (or another list): on a refresh nobody watches, that
+        # is a failed version of the list, shown in /v1/lists, not a caller's mistake.
+        _record_failure(engine, source.id, origin, error.detail, options)
+        raise ListFileError(f"{source.id}: {error.detail}") from error
+
+
+def _record_failure(engine: Engine, source_id: str, origin: str, detail: str, options: IngestOptions) -> None:
+    record_failure(engine, source_id, origin, detail)
+    prune(engine, source_id, keep_versions=options.keep_versions, keep_failed=options.keep_failed_versions)

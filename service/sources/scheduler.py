@@ -1,4 +1,5 @@
-"""Scheduled list refresh with APScheduler; it only triggers the one ingest pipeline.
+"""Scheduled list refresh with APScheduler; it only triggers the one ingest pipeline, from the official
+URLs or, when `SCREENING_LISTS_MIRROR` is set, from the newest files dropped into the mirror.
 
 Every replica may run it: the per-source lease makes sure one process ingests a
 source at a time, the others skip that round.
@@ -16,12 +17,13 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import Engine
 
 from service.config import Settings
-from service.errors import IngestError, IngestLocked
-from service.sources.catalogue import Catalogue, CatalogueSource
+from service.errors import IngestError, IngestLocked, ListDownloadError
+from service.sources.catalogue import Catalogue, CatalogueSource, load_catalogue
 from service.sources.fetch import FetchPolicy
 from service.sources.ingest import IngestOptions, IngestOutcome
 from service.sources.lease import HeldLease
-from service.sources.refresh import refresh_source
+from service.sources.mirror import MirrorSet
+from service.sources.refresh import mirror_files_by_source, refresh_from_mirror, refresh_source
 
 log = logging.getLogger(__name__)
 
@@ -46,11 +48,26 @@ def ingest_options(settings: Settings, *, force: bool = False, format: str | Non
 
 
 def run_refresh(
-    engine: Engine, source: CatalogueSource, settings: Settings, held: HeldLease | None = None
+    engine: Engine,
+    source: CatalogueSource,
+    settings: Settings,
+    held: HeldLease | None = None,
+    *,
+    mirror_contents: dict[str, MirrorSet] | None = None,
 ) -> IngestOutcome | None:
     """One scheduled refresh (under `held`, a lease claimed already, if given); failures are logged and
-    recorded, never raised into the scheduler."""
+    recorded, never raised into the scheduler. `mirror_contents` is the mirror read once for many sources."""
     try:
+        if settings.lists_mirror:
+            found = mirror_contents if mirror_contents is not None else read_mirror_contents(settings)
+            return refresh_from_mirror(
+                engine=engine,
+                source=source,
+                options=ingest_options(settings),
+                mirror=settings.lists_mirror,
+                found=found.get(source.id),
+                held=held,
+            )
         return refresh_source(
             engine=engine, source=source, options=ingest_options(settings), policy=fetch_policy(settings), held=held
         )
@@ -62,6 +79,17 @@ def run_refresh(
         # Boundary of a scheduled job: log it with context and keep the scheduler alive.
         log.exception("refresh %s failed unexpectedly; previous version stays active", source.id)
     return None
+
+
+def read_mirror_contents(settings: Settings) -> dict[str, MirrorSet]:
+    """The newest file set per source in `SCREENING_LISTS_MIRROR`; nothing when it is unset or unreadable."""
+    if not settings.lists_mirror:
+        return {}
+    try:
+        return mirror_files_by_source(settings.lists_mirror, load_catalogue(settings.lists_dir), fetch_policy(settings))
+    except ListDownloadError as error:
+        log.warning("the list mirror cannot be read: %s", error.detail)
+        return {}  # then each source's refresh fails as "no file in the mirror", recorded in /v1/lists
 
 
 def schedule_refreshes(scheduler: BaseScheduler, engine: Engine, catalogue: Catalogue, settings: Settings) -> int:

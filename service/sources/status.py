@@ -90,6 +90,7 @@ class StatusBoard:
 
     def __init__(self) -> None:
         self._states: dict[str, str] = {}
+        self.loading: str | None = None  # "loading lists: 4/9" while the first-start load runs
 
     def update(self, statuses: list[SourceStatus]) -> None:
         self._states = {status.source: status.status for status in statuses}
