@@ -24,6 +24,10 @@ from service.orders.outcomes import (
 from service.orders.policy import Policy
 
 DELIVERY_ROLES = frozenset({"ship_to", "end_user", "consignee"})
+# Without a named end user, the goods' recipient is presumed to use them, else the buyer.
+PRESUMED_END_USER_ROLES = (frozenset({"consignee", "ship_to"}), frozenset({"sold_to"}))
+# The end_users.toml category of parties that resell (its customers are the end users).
+DISTRIBUTOR_CATEGORY = "distributor"
 ROLE_LABELS = {
     "sold_to": "Sold-to party",
     "ship_to": "Ship-to party",
@@ -98,6 +102,19 @@ def party_facts(outcome: PartyOutcome, policy: Policy) -> PartyFacts:
         places=places,
         regions=regions_in_text(text, outcome.country, policy),
     )
+
+
+def end_user_of(parties: list[PartyFacts]) -> tuple[PartyFacts | None, bool]:
+    """The order's end user and whether it is presumed: the named one, else the first consignee or
+    ship-to, else the first sold-to that is not a distributor; (None, False) when no party can be."""
+    named = next((party for party in parties if party.ref.role == "end_user"), None)
+    if named is not None:
+        return named, False
+    for roles in PRESUMED_END_USER_ROLES:
+        for party in parties:
+            if party.ref.role in roles and DISTRIBUTOR_CATEGORY not in party.categories:
+                return party, True
+    return None, False
 
 
 def delivery_countries(order: OrderLike, parties: list[PartyFacts]) -> set[str]:

@@ -14,6 +14,7 @@ from service.orders.facts import (
     PartyFacts,
     ReasonLog,
     delivery_countries,
+    end_user_of,
     item_categories,
     item_label,
 )
@@ -102,12 +103,13 @@ def human_rights_rules(
             key=("order",),
             party=first_security,
         )
-    if cs_items and not any(p.ref.role == "end_user" for p in parties):
+    if cs_items and end_user_of(parties)[0] is None:
         skus = ", ".join(item_label(ref) for _, ref in cs_items)
         reasons.add(
             "missing_end_user",
             "review",
-            f"The order has cyber-surveillance items ({skus}) but no end-user party: name the end user",
+            f"The order has cyber-surveillance items ({skus}) but names no party that can be the end user"
+            " (only intermediaries or distributors): name the end user",
             key=("order",),
             item=cs_items[0][1],
         )

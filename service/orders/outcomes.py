@@ -105,6 +105,8 @@ class OrderEvaluation:
     decision: Decision
     reasons: tuple[Reason, ...]
     policy_version: str
+    end_user: PartyRef | None = None
+    end_user_presumed: bool = False
 
     def codes(self) -> list[str]:
         return sorted({r.code for r in self.reasons})

@@ -20,7 +20,9 @@ message, and the rule text and legal basis from policy.toml.
                            destination: review (Reg. 2021/821 art. 5)
     military_end_use       military end user in an arms-embargoed destination: review (art. 4(1)(b))
     licence_required       controlled item outside the EU and EU001: review
-    missing_end_user       cyber-surveillance order without an end-user party: review
+    missing_end_user       cyber-surveillance order naming no party that can be the end user: review
+                           (without an end_user, the consignee or ship-to, else the sold-to, is
+                           presumed to be it, unless it is a distributor; the response says so)
     unknown_category       unknown item category or control code: review
 """
 
@@ -40,6 +42,7 @@ from service.orders.facts import (
     ReasonLog,
     capitalised,
     delivery_countries,
+    end_user_of,
     item_categories,
     item_label,
     party_facts,
@@ -94,7 +97,14 @@ def evaluate_order(order: OrderLike, party_outcomes: Sequence[PartyOutcome], pol
     _unknowns(items, item_refs, reasons)
 
     ordered = sorted(reasons.items, key=lambda r: -rank(r.decision))
-    return OrderEvaluation(strictest(reason.decision for reason in ordered), tuple(ordered), policy.version_id)
+    end_user, presumed = end_user_of(parties)
+    return OrderEvaluation(
+        strictest(reason.decision for reason in ordered),
+        tuple(ordered),
+        policy.version_id,
+        end_user.ref if end_user is not None else None,
+        presumed,
+    )
 
 
 def _listed_parties(parties: list[PartyFacts], policy: Policy, reasons: ReasonLog) -> None:

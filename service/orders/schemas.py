@@ -165,6 +165,13 @@ class PartyScreeningSummary(BaseModel):
     matches: list[MatchSummary]
 
 
+class EndUserOut(BaseModel):
+    index: int = Field(..., description="Position of the party in the request's `parties`")
+    role: str = Field(..., description="end_user when named; else the consignee, ship_to or sold_to taken for it")
+    name: str
+    presumed: bool = Field(..., description="True when the order names no end_user and this party is presumed to be it")
+
+
 class OrderResponse(BaseModel):
     screening_id: str = Field("", description="Id of the order screening in the audit trail")
     screened_at: datetime | None = None
@@ -173,6 +180,10 @@ class OrderResponse(BaseModel):
     reasons: list[ReasonOut]
     parties: list[PartyScreeningSummary]
     policy_version: str = Field(..., description="Policy version id: version string + sha256 prefix of the files")
+    end_user: EndUserOut | None = Field(
+        None,
+        description="The party the rules treat as the end user; null when no party can be (see missing_end_user)",
+    )
     lists: list[ListVersionRef] = Field(default_factory=list, description="The list versions screened against")
 
     @classmethod
@@ -185,6 +196,11 @@ class OrderResponse(BaseModel):
             reasons=[ReasonOut.of(r) for r in evaluation.reasons],
             parties=parties,
             policy_version=evaluation.policy_version,
+            end_user=EndUserOut(
+                index=end_user.index, role=end_user.role, name=end_user.name, presumed=evaluation.end_user_presumed
+            )
+            if (end_user := evaluation.end_user) is not None
+            else None,
         )
 
 

@@ -29,7 +29,8 @@ log = logging.getLogger(__name__)
 def never_loaded(engine: Engine, catalogue: Catalogue, required: list[str]) -> list[CatalogueSource]:
     """Auto-refreshed sources with no active version, the required ones first."""
     with Session(engine) as session:
-        loaded = set(session.execute(select(col(ListVersion.source)).where(col(ListVersion.status) == "active")).scalars())
+        active = select(col(ListVersion.source)).where(col(ListVersion.status) == "active")
+        loaded = set(session.execute(active).scalars())
     pending = [source for source in catalogue if source.auto_refresh and source.id not in loaded]
     return sorted(pending, key=lambda source: source.id not in required)
 

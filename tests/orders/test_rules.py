@@ -416,3 +416,91 @@ def test_screening_results_map_to_party_outcomes_and_cleared_matches_drop_out(po
     assert set(evaluate_order(request, [cleared_outcome], policy).codes()) == {"human_rights_risk"}
     summary = party_summary(request.parties[0], screening(match("M-1", cleared=False)))
     assert (summary.role, summary.decision, summary.matches[0].entity_id) == ("end_user", "block", "M-1")
+
+
+def party(role: str, name: str, country: str | None = None) -> dict[str, Any]:
+    return {"role": role, "name": name, "country": country}
+
+
+# (case, order, decision, reason codes, the end user the response names: (role, presumed) or None)
+END_USER_CASES: list[tuple[str, dict[str, Any], str, set[str], tuple[str, bool] | None]] = [
+    (
+        "cameras sold to a German retailer, no end user named: the retailer is presumed to be it",
+        order("DE", [party("sold_to", "Elektro Schneider Einzelhandel GmbH", "DE")], [item("CAM-1", "network_camera")]),
+        "clear",
+        set(),
+        ("sold_to", True),
+    ),
+    (
+        "facial recognition shipped to the Shanghai PSB as consignee: presumed end user, still blocked",
+        order(
+            "CN",
+            [party("sold_to", "Example Systems Integration Co", "CN"), party("consignee", "上海市公安局", "CN")],
+            [item("FR-1", "facial_recognition")],
+        ),
+        "block",
+        {"human_rights_risk"},
+        ("consignee", True),
+    ),
+    (
+        "ship-to goes before sold-to",
+        order(
+            "FR",
+            [party("sold_to", "Groupe Exemple SA", "FR"), party("ship_to", "Magasin Exemple Lyon", "FR")],
+            [item("CAM-1", "network_camera")],
+        ),
+        "clear",
+        set(),
+        ("ship_to", True),
+    ),
+    (
+        "a distributor is never presumed the end user: its customers are",
+        order(
+            "DE",
+            [
+                party("sold_to", "Sicherheitstechnik Vertrieb GmbH", "DE"),
+                party("ship_to", "Elektro Großhandel AG", "DE"),
+            ],
+            [item("CAM-1", "network_camera")],
+        ),
+        "review",
+        {"missing_end_user"},
+        None,
+    ),
+    (
+        "an intermediary alone cannot be the end user",
+        order("AE", [party("intermediary", "Gulf Freight Forwarding LLC", "AE")], [item("CAM-1", "network_camera")]),
+        "review",
+        {"missing_end_user"},
+        None,
+    ),
+    (
+        "a named end user is the end user, not presumed",
+        order(
+            "DE",
+            [party("sold_to", "Elektro Schneider Einzelhandel GmbH", "DE"), end_user("Stadtwerke Beispiel GmbH", "DE")],
+            [item("CAM-1", "network_camera")],
+        ),
+        "clear",
+        set(),
+        ("end_user", False),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "raw", "decision", "codes", "expected_end_user"), END_USER_CASES, ids=[c[0] for c in END_USER_CASES]
+)
+def test_an_order_without_an_end_user_presumes_one(
+    case: str,
+    raw: dict[str, Any],
+    decision: str,
+    codes: set[str],
+    expected_end_user: tuple[str, bool] | None,
+    policy: Policy,
+) -> None:
+    evaluation = evaluate(raw, policy)
+    assert (evaluation.decision, set(evaluation.codes())) == (decision, codes), [r.message for r in evaluation.reasons]
+    response = OrderResponse.of(evaluation, [], reference="SO-1")
+    shown = (response.end_user.role, response.end_user.presumed) if response.end_user else None
+    assert shown == expected_end_user
