@@ -13,6 +13,7 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from service import health
+from service.api_docs import install_api_docs
 from service.api_errors import install_error_handlers
 from service.auth import Authenticator
 from service.background import periodic
@@ -144,6 +145,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "human-rights watchlists, with transliteration-aware name matching."
         ),
         lifespan=lifespan,
+        # /docs is served from local assets (api_docs.py), not FastAPI's CDN page; ReDoc is off.
+        docs_url=None,
+        redoc_url=None,
         # Metrics are our own Prometheus ones (service/metrics.py). FastAPI's native OpenTelemetry hooks
         # would otherwise look up the global providers on every request, hot path included.
         telemetry={"tracing": False, "metrics": False, "logs": False},
@@ -158,6 +162,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         body, content_type = get_metrics().render()
         return Response(body, media_type=content_type)
 
+    install_api_docs(app)
     app.include_router(health.router)
     app.include_router(screening_routes.router)
     app.include_router(list_routes.router)

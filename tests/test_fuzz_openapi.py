@@ -8,16 +8,11 @@ SCREENING_TEST_DATABASE_URL says so.
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 import schemathesis
-import uvicorn
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
@@ -29,18 +24,13 @@ from service.sources.catalogue import load_catalogue
 from service.sources.ingest import IngestOptions, ingest_files
 from tests.conftest import fresh_database
 from tests.factories import BASE_ROWS, ofac_csv_set
+from tests.live_server import live_server
 
 EXAMPLES_PER_OPERATION = 40
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance]
 
 # The document is the app's own; building it needs no store (the app is not started here).
 schema = schemathesis.openapi.from_dict(create_app(Settings()).openapi())
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -53,26 +43,8 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         source = load_catalogue(service_settings.lists_dir).get("us_ofac_sdn")
         ingest_files(engine=engine, source=source, files=ofac_csv_set(BASE_ROWS), origin="t", options=IngestOptions())
         engine.dispose()
-        port = _free_port()
-        config = uvicorn.Config(create_app(service_settings), host="127.0.0.1", port=port, log_level="warning")
-        server = uvicorn.Server(config)
-        thread = threading.Thread(target=server.run, name="fuzzed-server", daemon=True)
-        thread.start()
-        address = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 120  # a loaded machine starts slowly
-        while True:
-            try:
-                if httpx.get(f"{address}/readyz", timeout=5).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.1)
-        try:
+        with live_server(service_settings) as address:
             yield address
-        finally:
-            server.should_exit = True
-            thread.join(timeout=60)
 
 
 @schema.parametrize()
