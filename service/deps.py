@@ -62,6 +62,12 @@ async def get_screening_context(
     """Everything a screening needs, the caller included, in one dependency: each dependency FastAPI
     resolves costs time on the hot path."""
     caller = await principal(request)
+    return screening_context(request, caller.name)
+
+
+def screening_context(request: Request, caller: str) -> ScreeningContext:
+    """The context of a screening by `caller` (an API key's or a signed-in user's name); ListUnavailable
+    while lists load or a required list is not current."""
     state = request.app.state
     if state.status_board.loading:
         raise ListUnavailable(f"{state.status_board.loading}; screening starts when the first load ends")
@@ -74,7 +80,7 @@ async def get_screening_context(
         state.settings,
         state.catalogue,
         state.index_holder.snapshot,
-        caller.name,
+        caller,
         state.audit_writer,
         state.clearance_directory,
     )
