@@ -85,6 +85,9 @@ class Settings(BaseSettings):
         description="At start, load every auto-refreshed source that has never been loaded (from the mirror or"
         " the official URLs); /readyz reports the progress.",
     )
+    ui_session_hours: float = Field(
+        8.0, gt=0, le=24 * 30, description="How long a workbench sign-in lasts before the user signs in again."
+    )
     max_download_mb: float = Field(300.0, gt=0, description="Largest list file accepted, in MiB.")
     api_keys: Annotated[list[str], NoDecode] = Field(
         default_factory=list,

@@ -6,6 +6,7 @@ import contextlib
 import functools
 import logging
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 from fastapi import FastAPI
 from fastapi.responses import Response
@@ -38,6 +39,8 @@ from service.sources.first_start import FirstStartLoader
 from service.sources.runner import RefreshRunner
 from service.sources.scheduler import background_scheduler, schedule_refreshes
 from service.sources.status import StatusBoard, source_statuses
+from service.ui.routes import install_ui
+from service.ui.sessions import SessionStore
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.audit_writer = AuditWriter(engine)
         app.state.clearance_directory = ClearanceDirectory(engine)
         app.state.policy_store = policy_store
+        app.state.ui_sessions = SessionStore(engine, timedelta(hours=settings.ui_session_hours))
         app.state.refresh_runner = RefreshRunner(engine, settings, on_done=holder.refresh)
         await run_in_threadpool(app.state.authenticator.is_open)  # logs whether the API is open
         app.state.status_board = StatusBoard()
@@ -163,6 +167,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return Response(body, media_type=content_type)
 
     install_api_docs(app)
+    install_ui(app)
     app.include_router(health.router)
     app.include_router(screening_routes.router)
     app.include_router(list_routes.router)

@@ -6,6 +6,7 @@ from service.auth import ApiKey
 from service.monitoring.tables import Alert, MonitoredParty, MonitorRun, WebhookDelivery
 from service.screening.tables import AuditEvent, Clearance, ScreeningRecord
 from service.sources.tables import IngestLease, ListChange, ListEntry, ListVersion
+from service.ui.tables import UiSession
 
 __all__ = [
     "Alert",
@@ -19,5 +20,6 @@ __all__ = [
     "MonitorRun",
     "MonitoredParty",
     "ScreeningRecord",
+    "UiSession",
     "WebhookDelivery",
 ]
