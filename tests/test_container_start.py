@@ -3,7 +3,8 @@
 The console script runs as a real subprocess with the image's CMD arguments and the runtime stage's
 environment from the Dockerfile (SCREENING_CONTAINER included), on a temporary SQLite store. Only the port
 differs (a free one instead of 8000, so parallel runs cannot collide) and the image's paths (/data,
-/app/lists) point at a temporary folder and the project's lists. Without a key it must refuse to start;
+/app/lists) point at a temporary folder and the project's lists; the serving test also turns the first-start
+list download off. Without a key it must refuse to start;
 with SCREENING_ALLOW_OPEN=true it must serve on every interface, where the image's HEALTHCHECK finds it.
 
 Runs on the SQLite pass only: the store is its own temporary SQLite whatever the test database is.
@@ -98,7 +99,12 @@ def test_allow_open_binds_every_interface_where_the_healthcheck_finds_it(tmp_pat
 
     with log_path.open("w") as log:
         server = subprocess.Popen(
-            argv, env=env | {"SCREENING_ALLOW_OPEN": "true"}, cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT
+            # No first-start list download: this test is about where the server listens, not the lists.
+            argv,
+            env=env | {"SCREENING_ALLOW_OPEN": "true", "SCREENING_LOAD_LISTS_ON_START": "false"},
+            cwd=tmp_path,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
     try:
         deadline = time.monotonic() + START_DEADLINE_SECONDS
