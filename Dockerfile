@@ -3,6 +3,7 @@
 #   docker build -t end-user-screening .
 #   docker run -p 8000:8000 -e SCREENING_API_KEYS=erp:screen:change-me-to-a-long-secret -v screening-data:/data end-user-screening
 # Without a key it refuses to start, unless SCREENING_ALLOW_OPEN=true says an open API is meant.
+# With PostgreSQL and a key in one command: compose.yaml (see the README). Helm chart: helm/.
 # Configuration comes only from SCREENING_* environment variables (service/config.py); nothing is baked in
 # but the list catalogue and the order policy under /app/lists.
 #

@@ -87,8 +87,12 @@ def serve(
     bind = host or settings.host
     engine = make_engine(settings.effective_database_url)
     upgrade(engine)
-    keys_configured = not Authenticator(engine, settings.api_keys).is_open()
-    engine.dispose()
+    try:
+        keys_configured = not Authenticator(engine, settings.api_keys).is_open()
+    except ValueError as error:  # a malformed SCREENING_API_KEYS entry; the message names it
+        raise fail(str(error), 2) from None
+    finally:
+        engine.dispose()
     if not keys_configured and not settings.allow_open and bind not in LOOPBACK:
         if settings.container:
             # Rebinding to loopback inside a container would serve nobody while its health check passes.

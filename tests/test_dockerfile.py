@@ -7,64 +7,30 @@ run in a fresh virtualenv, as the comment at the top of the Dockerfile shows.
 from __future__ import annotations
 
 import json
-import shlex
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from tests.dockerfile import (
+    DOCKERFILE,
+    Instruction,
+    healthcheck,
+    image_command,
+    instructions,
+    only,
+    parse_dockerfile,
+    runtime_env,
+)
+
 ROOT = Path(__file__).resolve().parent.parent
-DOCKERFILE = ROOT / "Dockerfile"
-
-
-@dataclass(frozen=True)
-class Instruction:
-    stage: int
-    keyword: str
-    arguments: str
-
-
-def instructions(text: str) -> list[Instruction]:
-    """Parse Dockerfile instructions, joining backslash continuations and dropping comments."""
-    result: list[Instruction] = []
-    stage = -1
-    pending = ""
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not pending and (not line or line.startswith("#")):
-            continue
-        if line.endswith("\\"):
-            pending += line[:-1] + " "
-            continue
-        line = pending + line
-        pending = ""
-        keyword, _, arguments = line.partition(" ")
-        keyword = keyword.upper()
-        if keyword == "FROM":
-            stage += 1
-        result.append(Instruction(stage, keyword, arguments.strip()))
-    return result
 
 
 @pytest.fixture(scope="module")
 def parsed() -> list[Instruction]:
-    return instructions(DOCKERFILE.read_text())
-
-
-def only(parsed: list[Instruction], keyword: str, stage: int | None = None) -> list[Instruction]:
-    return [item for item in parsed if item.keyword == keyword and (stage is None or item.stage == stage)]
-
-
-def runtime_env(parsed: list[Instruction]) -> dict[str, str]:
-    env: dict[str, str] = {}
-    for item in only(parsed, "ENV", stage=1):
-        for pair in shlex.split(item.arguments):
-            key, _, value = pair.partition("=")
-            env[key] = value
-    return env
+    return parse_dockerfile()
 
 
 def test_two_stages_builder_then_slim_runtime(parsed: list[Instruction]) -> None:
@@ -107,16 +73,17 @@ def test_environment_only_configuration_and_data_volume(parsed: list[Instruction
 
 
 def test_healthcheck_probes_healthz_with_python_and_the_command_is_screening_serve(parsed: list[Instruction]) -> None:
-    [healthcheck] = only(parsed, "HEALTHCHECK")
-    options, _, command = healthcheck.arguments.partition(" CMD ")
-    probe = json.loads(command)
-    [cmd] = only(parsed, "CMD")
+    options, probe = healthcheck(parsed)
+    command = image_command(parsed)
 
     assert "--timeout=" in options
     assert probe[:2] == ["python", "-c"]
-    assert "http://127.0.0.1:8000/healthz" in probe[2]
     compile(probe[2], "<healthcheck>", "exec")  # the probe is valid Python
-    assert json.loads(cmd.arguments) == ["screening", "serve", "--host", "0.0.0.0", "--port", "8000"]  # noqa: S104 - a container listens on all its interfaces
+    assert command == ["screening", "serve", "--host", "0.0.0.0", "--port", "8000"]  # noqa: S104 - a container listens on all its interfaces
+    # The probe asks the port the command serves, on loopback, which the 0.0.0.0 bind covers.
+    # tests/test_container_start.py runs both and shows the probe passing.
+    assert f"http://127.0.0.1:{command[command.index('--port') + 1]}/healthz" in probe[2]
+    assert runtime_env(parsed)["SCREENING_CONTAINER"] == "true"
 
 
 def test_instruction_parser_joins_continuations() -> None:

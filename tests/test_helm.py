@@ -1,76 +1,128 @@
-"""The Helm chart: rendered by tests/helm_render.py (helm's rules for the constructs the chart uses), validated
-against the Kubernetes JSON schemas that `kubernetes-validate` bundles (offline), and checked for the
-operational promises: probes, memory request = limit, non-root, a non-overlapping refresh CronJob, migrations
-as a hook, and alert rules that use metric names the service really exports."""
+"""The Helm chart, linted and rendered by real Helm: the Helm Go SDK that `helm-python-sdk` ships as a shared
+library (no helm binary, no cluster; `lookup` finds nothing, as under `helm template`).
+
+Three value sets stand for the installs users make: the defaults (one pod on SQLite), several replicas on an
+external PostgreSQL database with the key and URL from Secrets they manage, and an edge install with an
+ingress, a network policy and an HPA. Each is linted (`helm lint --strict`), rendered, validated against the
+Kubernetes schemas (`kubernetes-validate`, offline) and checked for what a user relies on: the pods bind the
+address their probes reach and never start without a key, lists reach the API, a PDB never blocks a drain,
+and value sets that cannot work fail with a message saying what to set.
+"""
 
 from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import helm_python as helm
 import kubernetes_validate
 import pytest
+import yaml
 from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import create_engine
 
+from service.auth import Authenticator
 from service.config import Settings
 from service.metrics import Metrics
-from tests.helm_render import (
-    Renderer,
-    Scope,
-    TemplateError,
-    go_float,
-    load_documents,
-    parse,
-    render_chart,
-)
+from service.sources.catalogue import load_catalogue
 
-CHART = Path(__file__).resolve().parent.parent / "helm"
-MONITORING = {"serviceMonitor": {"enabled": True}, "prometheusRule": {"enabled": True}}
+ROOT = Path(__file__).resolve().parent.parent
+CHART = ROOT / "helm"
+RELEASE = "screening"
+FULLNAME = "screening-end-user-screening"
 # The chart's kubeVersion floor and the newest schemas the validator ships.
 KUBERNETES_VERSIONS = ["1.27.0", "1.37.0"]
 CUSTOM_RESOURCES = {"ServiceMonitor", "PrometheusRule"}
+SHARED_DATABASE_MESSAGE = "needs a shared database: set database.url"
+
+MULTI_REPLICA = {
+    "replicaCount": 3,
+    "database": {"existingSecret": "screening-db"},
+    "apiKeys": {"existingSecret": "screening-keys"},
+}
+EDGE = {
+    "database": {"url": "postgresql+psycopg://screening:pw@db.internal:5432/screening"},
+    "autoscaling": {"enabled": True, "minReplicas": 2, "maxReplicas": 5},
+    "ingress": {
+        "enabled": True,
+        "className": "nginx",
+        "hosts": [{"host": "screening.example.internal", "paths": [{"path": "/", "pathType": "Prefix"}]}],
+        "tls": [{"secretName": "screening-tls", "hosts": ["screening.example.internal"]}],
+    },
+    "networkPolicy": {
+        "enabled": True,
+        "from": [{"namespaceSelector": {"matchLabels": {"team": "erp"}}}],
+        "egress": [{"ports": [{"port": 5432, "protocol": "TCP"}, {"port": 443, "protocol": "TCP"}]}],
+    },
+    "serviceMonitor": {"enabled": True},
+    "prometheusRule": {"enabled": True},
+}
+VALUE_SETS: dict[str, dict[str, Any]] = {"default": {}, "multi-replica-postgres-secret": MULTI_REPLICA, "edge": EDGE}
 
 Objects = dict[str, dict[str, Any]]
 
 
-def render(overrides: dict[str, Any] | None = None) -> Objects:
-    return {document["kind"]: document for document in load_documents(render_chart(CHART, overrides))}
+@pytest.fixture(scope="module")
+def chart() -> Iterator[helm.Chart]:
+    helm.disable_logging()  # the SDK logs every `fail` message to stderr as well as raising it
+    with helm.Chart.load(CHART) as loaded:
+        yield loaded
+
+
+def render_files(chart: helm.Chart, values: dict[str, Any]) -> dict[str, str]:
+    return chart.render(values, name=RELEASE, namespace="default", is_install=True)
+
+
+def render(chart: helm.Chart, values: dict[str, Any]) -> Objects:
+    """The rendered objects by kind (the chart makes at most one of each)."""
+    objects: Objects = {}
+    for path, text in render_files(chart, values).items():
+        if not path.endswith(".yaml"):
+            continue
+        for document in yaml.safe_load_all(text):
+            if document:
+                assert document["kind"] not in objects, (path, document["kind"])
+                objects[document["kind"]] = document
+    return objects
 
 
 @pytest.fixture(scope="module")
-def default() -> Objects:
-    return render()
+def rendered(chart: helm.Chart) -> dict[str, Objects]:
+    return {name: render(chart, values) for name, values in VALUE_SETS.items()}
 
 
-@pytest.fixture(scope="module")
-def monitored() -> Objects:
-    return render(MONITORING)
+def api_container(objects: Objects) -> dict[str, Any]:
+    [container] = objects["Deployment"]["spec"]["template"]["spec"]["containers"]
+    return container
 
 
-def pod_specs(objects: Objects) -> dict[str, dict[str, Any]]:
-    return {
-        "Deployment": objects["Deployment"]["spec"]["template"]["spec"],
-        "CronJob": objects["CronJob"]["spec"]["jobTemplate"]["spec"]["template"]["spec"],
-        "Job": objects["Job"]["spec"]["template"]["spec"],
-    }
+def env_of(container: dict[str, Any]) -> dict[str, Any]:
+    return {item["name"]: item.get("value", item.get("valueFrom")) for item in container.get("env", [])}
 
 
-def test_default_values_render_the_core_objects(default: Objects, monitored: Objects) -> None:
-    core = {"ConfigMap", "Secret", "Deployment", "Service", "CronJob", "Job", "HorizontalPodAutoscaler"}
-    assert set(default) == core | {"PodDisruptionBudget"}
-    assert set(monitored) == set(default) | CUSTOM_RESOURCES
+def option(args: list[str], name: str) -> str:
+    return args[args.index(name) + 1]
+
+
+# --- helm itself --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", list(VALUE_SETS))
+def test_helm_lint_strict_finds_nothing(name: str) -> None:
+    report = helm.lint(CHART, VALUE_SETS[name], strict=True, namespace="default")
+    problems = [message for message in report["messages"] if message["severity"] >= 2]  # 2 warning, 3 error
+
+    assert report["total_charts_linted"] == 1
+    assert (problems, report["errors"]) == ([], [])
 
 
 @pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
-@pytest.mark.parametrize(
-    "overrides",
-    [{}, MONITORING, {"autoscaling": {"enabled": False}, "existingSecret": "screening-prod"}],
-    ids=["defaults", "monitoring", "fixed-replicas-existing-secret"],
-)
-def test_every_object_is_valid_for_kubernetes(version: str, overrides: dict[str, Any]) -> None:
-    for kind, document in render(overrides).items():
+@pytest.mark.parametrize("name", list(VALUE_SETS))
+def test_every_object_is_valid_for_kubernetes(rendered: dict[str, Objects], name: str, version: str) -> None:
+    for kind, document in rendered[name].items():
         if kind in CUSTOM_RESOURCES:
             continue  # Prometheus Operator CRDs: no bundled schema; checked structurally below
         kubernetes_validate.validate(document, version, strict=True)
@@ -84,8 +136,10 @@ def test_every_object_is_valid_for_kubernetes(version: str, overrides: dict[str,
         (("spec", "replicas"), "two"),
     ],
 )
-def test_the_schema_check_rejects_a_broken_deployment(default: Objects, path: tuple[Any, ...], value: Any) -> None:
-    broken = copy.deepcopy(default["Deployment"])
+def test_the_schema_check_rejects_a_broken_deployment(
+    rendered: dict[str, Objects], path: tuple[Any, ...], value: Any
+) -> None:
+    broken = copy.deepcopy(rendered["default"]["Deployment"])
     target: Any = broken
     for key in path[:-1]:
         target = target[key]
@@ -94,39 +148,278 @@ def test_the_schema_check_rejects_a_broken_deployment(default: Objects, path: tu
         kubernetes_validate.validate(broken, KUBERNETES_VERSIONS[-1], strict=True)
 
 
-def test_api_pods_probe_healthz_and_readyz_and_run_without_the_scheduler(default: Objects) -> None:
-    deployment = default["Deployment"]
-    [container] = deployment["spec"]["template"]["spec"]["containers"]
+# --- the default install works -------------------------------------------------------------------------------
 
+
+def test_default_values_run_one_pod_on_one_volume_with_the_scheduler_inside(rendered: dict[str, Objects]) -> None:
+    objects = rendered["default"]
+    deployment = objects["Deployment"]
+    pod = deployment["spec"]["template"]["spec"]
+    claims = [
+        volume["persistentVolumeClaim"]["claimName"] for volume in pod["volumes"] if "persistentVolumeClaim" in volume
+    ]
+    mounts = {mount["name"]: mount["mountPath"] for mount in api_container(objects)["volumeMounts"]}
+
+    assert set(objects) == {"ConfigMap", "Secret", "ServiceAccount", "PersistentVolumeClaim", "Deployment", "Service"}
+    assert deployment["spec"]["replicas"] == 1
+    # The old pod lets go of the ReadWriteOnce volume before the new one mounts it.
+    assert deployment["spec"]["strategy"] == {"type": "Recreate"}
+    assert claims == [objects["PersistentVolumeClaim"]["metadata"]["name"]]
+    assert objects["PersistentVolumeClaim"]["spec"]["accessModes"] == ["ReadWriteOnce"]
+    assert {volume["name"] for volume in pod["volumes"] if "persistentVolumeClaim" in volume} == {"data"}
+    assert mounts["data"] == "/data"  # the image's SCREENING_DATA_DIR, where SQLite lives
+    # No CronJob writing to a store of its own: the pod refreshes the lists it serves.
+    assert env_of(api_container(objects))["SCREENING_SCHEDULER_ENABLED"] == "true"
+    assert "SCREENING_DATABASE_URL" not in env_of(api_container(objects))
+
+
+@pytest.mark.parametrize("name", list(VALUE_SETS))
+def test_pods_bind_all_interfaces_on_the_port_their_probes_reach(rendered: dict[str, Objects], name: str) -> None:
+    container = api_container(rendered[name])
+    [port] = container["ports"]
+    args = container["args"]
+
+    assert args[:2] == ["screening", "serve"]
+    assert option(args, "--host") == "0.0.0.0"  # noqa: S104 - a pod listens on its own interfaces
+    assert port == {"name": "http", "containerPort": int(option(args, "--port")), "protocol": "TCP"}
     assert container["startupProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
     assert container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
     assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}
-    assert {"name": "SCREENING_SCHEDULER_ENABLED", "value": "false"} in container["env"]
-    assert container["ports"] == [{"name": "http", "containerPort": 8000, "protocol": "TCP"}]
-    # The HPA owns the replica count while it is enabled; without it the chart sets it.
-    assert "replicas" not in deployment["spec"]
-    assert render({"autoscaling": {"enabled": False}})["Deployment"]["spec"]["replicas"] == 2
+    # The image refuses to serve without a key (SCREENING_CONTAINER): every pod gets one.
+    assert "SCREENING_API_KEYS" in env_of(container)
 
 
-@pytest.mark.parametrize("kind", ["Deployment", "CronJob", "Job"])
-def test_every_pod_is_non_root_read_only_with_memory_request_equal_to_limit(default: Objects, kind: str) -> None:
-    pod = pod_specs(default)[kind]
+def test_without_a_key_the_chart_generates_one_the_service_accepts(rendered: dict[str, Objects]) -> None:
+    objects = rendered["default"]
+    keys = objects["Secret"]["stringData"]["SCREENING_API_KEYS"]
+    secret = keys.split(":")[2]
+
+    assert env_of(api_container(objects))["SCREENING_API_KEYS"] == {
+        "secretKeyRef": {"name": FULLNAME, "key": "SCREENING_API_KEYS"}
+    }
+    assert re.fullmatch(r"helm:admin:[A-Za-z0-9]{40}", keys)
+    principal = Authenticator(create_engine("sqlite://"), [keys]).authenticate(secret)
+    assert principal is not None
+    assert principal.is_admin
+
+
+def test_allow_open_serves_without_a_key_and_says_so(chart: helm.Chart) -> None:
+    objects = render(chart, {"allowOpen": True})
+    env = env_of(api_container(objects))
+
+    assert "Secret" not in objects
+    assert "SCREENING_API_KEYS" not in env
+    assert env["SCREENING_ALLOW_OPEN"] == "true"
+
+
+# --- several replicas need a shared database -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "values",
+    [{"replicaCount": 3}, {"autoscaling": {"enabled": True}}],
+    ids=["three-replicas", "autoscaling"],
+)
+def test_more_than_one_pod_without_a_database_fails_with_what_to_set(chart: helm.Chart, values: dict[str, Any]) -> None:
+    with pytest.raises(helm.HelmRenderError, match=SHARED_DATABASE_MESSAGE):
+        render(chart, values)
+
+
+def test_multi_replica_reads_key_and_database_from_existing_secrets(rendered: dict[str, Objects]) -> None:
+    objects = rendered["multi-replica-postgres-secret"]
+    env = env_of(api_container(objects))
+    cron_env = env_of(objects["CronJob"]["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0])
+    pod = objects["Deployment"]["spec"]["template"]["spec"]
+
+    assert "Secret" not in objects
+    assert env["SCREENING_API_KEYS"] == {"secretKeyRef": {"name": "screening-keys", "key": "SCREENING_API_KEYS"}}
+    assert env["SCREENING_DATABASE_URL"] == {"secretKeyRef": {"name": "screening-db", "key": "SCREENING_DATABASE_URL"}}
+    assert cron_env == {"SCREENING_DATABASE_URL": env["SCREENING_DATABASE_URL"]}  # the ingest needs no API key
+    assert objects["Deployment"]["spec"]["replicas"] == 3
+    assert objects["Deployment"]["spec"]["strategy"]["rollingUpdate"]["maxUnavailable"] == 0
+    # The CronJob refreshes the lists into the shared database; the API pods only pick them up.
+    assert env["SCREENING_SCHEDULER_ENABLED"] == "false"
+    assert "PersistentVolumeClaim" not in objects
+    assert all("emptyDir" in volume for volume in pod["volumes"])
+
+
+def test_an_inline_database_url_goes_to_the_secret_not_the_configmap(rendered: dict[str, Objects]) -> None:
+    objects = rendered["edge"]
+    url = EDGE["database"]["url"]
+
+    assert objects["Secret"]["stringData"]["SCREENING_DATABASE_URL"] == url
+    assert url not in yaml.safe_dump(objects["ConfigMap"])
+    assert env_of(api_container(objects))["SCREENING_DATABASE_URL"] == {
+        "secretKeyRef": {"name": FULLNAME, "key": "SCREENING_DATABASE_URL"}
+    }
+
+
+def test_without_the_cronjob_the_replicas_refresh_the_lists_themselves(chart: helm.Chart) -> None:
+    objects = render(chart, {**MULTI_REPLICA, "ingest": {"cronJob": False}})
+
+    assert "CronJob" not in objects
+    assert env_of(api_container(objects))["SCREENING_SCHEDULER_ENABLED"] == "true"
+
+
+@pytest.mark.parametrize(
+    ("values", "budget"),
+    [
+        ({}, False),
+        (MULTI_REPLICA, True),
+        ({**MULTI_REPLICA, "replicaCount": 1}, False),
+        (EDGE, True),
+        ({**EDGE, "autoscaling": {"enabled": True, "minReplicas": 1}}, False),
+    ],
+    ids=["default", "three-replicas", "one-replica-postgres", "hpa-min-2", "hpa-min-1"],
+)
+def test_a_disruption_budget_only_when_two_or_more_pods_run(
+    chart: helm.Chart, values: dict[str, Any], budget: bool
+) -> None:
+    objects = render(chart, values)
+    pod_labels = objects["Deployment"]["spec"]["template"]["metadata"]["labels"]
+
+    assert ("PodDisruptionBudget" in objects) is budget
+    for pdb in [objects[kind] for kind in objects if kind == "PodDisruptionBudget"]:
+        assert pdb["spec"]["maxUnavailable"] == 1
+        assert pdb["spec"]["selector"]["matchLabels"].items() <= pod_labels.items()
+
+
+# --- values that cannot work are refused ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"replicaCount": "two"}, "/replicaCount"),
+        ({"existingSecret": "old-style"}, "existingSecret"),
+        ({"database": {"url": "postgresql://db/x"}}, "/database/url"),
+        ({"config": {"SCREENING_REFRESH_CRON": 15}}, "/config/SCREENING_REFRESH_CRON"),
+        ({"config": {"log_level": "INFO"}}, "log_level"),
+    ],
+    ids=["replica-count-type", "unknown-key", "database-driver", "config-not-a-string", "config-not-a-setting"],
+)
+def test_the_values_schema_names_the_bad_value(chart: helm.Chart, values: dict[str, Any], message: str) -> None:
+    with pytest.raises(helm.HelmValuesError, match=re.escape(message)):
+        render(chart, values)
+    assert helm.lint(CHART, values)["errors"]
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"config": {"SCREENING_HOST": "127.0.0.1"}}, "config.SCREENING_HOST is set by the chart"),
+        ({"config": {"SCREENING_API_KEYS": "a:screen:0123456789abcdef"}}, "config.SCREENING_API_KEYS is set by"),
+        ({"database": {"url": "postgresql+psycopg://db/x", "existingSecret": "db"}}, "not both"),
+        ({"apiKeys": {"value": "a:screen:0123456789abcdef", "existingSecret": "keys"}}, "not both"),
+    ],
+)
+def test_conflicting_values_fail_with_a_message(chart: helm.Chart, values: dict[str, Any], message: str) -> None:
+    with pytest.raises(helm.HelmRenderError, match=re.escape(message)):
+        render(chart, values)
+
+
+def test_the_values_example_names_sources_of_the_catalogue() -> None:
+    text = (CHART / "values.yaml").read_text()
+    [example] = re.findall(r'e\.g\.\s*#?\s*"([a-z_,]+)"', text.replace("\n  #", ""))
+    catalogue = load_catalogue(ROOT / "lists")
+
+    assert [source for source in example.split(",") if source not in catalogue.sources] == []
+
+
+# --- standard options ------------------------------------------------------------------------------------------
+
+
+def test_name_overrides_rename_every_object(chart: helm.Chart) -> None:
+    renamed = render(chart, {**MULTI_REPLICA, "fullnameOverride": "kyc"})
+    labelled = render(chart, {"nameOverride": "kyc-screening"})
+
+    assert {document["metadata"]["name"] for document in renamed.values()} == {"kyc", "kyc-ingest"}
+    assert renamed["Deployment"]["spec"]["template"]["spec"]["serviceAccountName"] == "kyc"
+    assert labelled["Deployment"]["metadata"]["name"] == "screening-kyc-screening"
+    assert labelled["Service"]["spec"]["selector"]["app.kubernetes.io/name"] == "kyc-screening"
+
+
+def test_the_pods_run_under_the_charts_service_account_without_a_token(rendered: dict[str, Objects]) -> None:
+    objects = rendered["multi-replica-postgres-secret"]
+    for pod in (
+        objects["Deployment"]["spec"]["template"]["spec"],
+        objects["CronJob"]["spec"]["jobTemplate"]["spec"]["template"]["spec"],
+    ):
+        assert pod["serviceAccountName"] == objects["ServiceAccount"]["metadata"]["name"]
+        assert pod["automountServiceAccountToken"] is False
+
+
+def test_a_config_change_rolls_the_pods(chart: helm.Chart, rendered: dict[str, Objects]) -> None:
+    def annotations(objects: Objects) -> dict[str, str]:
+        return dict(objects["Deployment"]["spec"]["template"]["metadata"]["annotations"])
+
+    before = annotations(rendered["default"])
+    changed = annotations(render(chart, {"config": {"SCREENING_REFRESH_CRON": "0 3 * * *"}}))
+    rekeyed = annotations(render(chart, {"apiKeys": {"value": "erp:screen:0123456789abcdef"}}))
+
+    assert re.fullmatch(r"[0-9a-f]{64}", before["checksum/config"])
+    assert annotations(render(chart, {})) == before
+    assert changed["checksum/config"] != before["checksum/config"]
+    assert rekeyed["checksum/secret"] != before["checksum/secret"]
+
+
+def test_ingress_and_network_policy_lead_to_the_api_port(rendered: dict[str, Objects]) -> None:
+    objects = rendered["edge"]
+    [rule] = objects["Ingress"]["spec"]["rules"]
+    [path] = rule["http"]["paths"]
+    policy = objects["NetworkPolicy"]["spec"]
+    pod_labels = objects["Deployment"]["spec"]["template"]["metadata"]["labels"]
+
+    assert objects["Ingress"]["spec"]["ingressClassName"] == "nginx"
+    assert rule["host"] == "screening.example.internal"
+    assert path["backend"]["service"] == {"name": objects["Service"]["metadata"]["name"], "port": {"name": "http"}}
+    assert objects["Service"]["spec"]["ports"][0]["targetPort"] == "http"
+    assert policy["podSelector"]["matchLabels"].items() <= pod_labels.items()
+    assert policy["ingress"] == [
+        {"ports": [{"port": "http", "protocol": "TCP"}], "from": EDGE["networkPolicy"]["from"]},
+    ]
+    assert policy["policyTypes"] == ["Ingress", "Egress"]
+    # DNS first, then what the user allowed.
+    assert {"port": 53, "protocol": "UDP"} in policy["egress"][0]["ports"]
+    assert policy["egress"][1:] == EDGE["networkPolicy"]["egress"]
+
+
+def test_notes_say_how_to_reach_the_api_and_read_the_key(chart: helm.Chart) -> None:
+    [default] = [text for path, text in render_files(chart, {}).items() if path.endswith("NOTES.txt")]
+    [managed] = [text for path, text in render_files(chart, MULTI_REPLICA).items() if path.endswith("NOTES.txt")]
+
+    assert f"get secret {FULLNAME} -o jsonpath='{{.data.SCREENING_API_KEYS}}'" in default
+    assert f"port-forward svc/{FULLNAME} 8000:8000" in default
+    assert f"exec deploy/{FULLNAME} -- screening ingest --all" in default
+    assert "from Secret screening-keys, key SCREENING_API_KEYS" in managed
+    assert f"CronJob {FULLNAME}-ingest" in managed
+
+
+# --- pods, settings, refresh, monitoring ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["Deployment", "CronJob"])
+def test_every_pod_is_non_root_read_only_with_memory_request_equal_to_limit(
+    rendered: dict[str, Objects], kind: str
+) -> None:
+    document = rendered["multi-replica-postgres-secret"][kind]
+    template = (
+        document["spec"]["jobTemplate"]["spec"]["template"] if kind == "CronJob" else document["spec"]["template"]
+    )
+    pod = template["spec"]
     [container] = pod["containers"]
-    mounts = {mount["mountPath"]: mount["name"] for mount in container["volumeMounts"]}
-    volumes = {volume["name"]: volume for volume in pod["volumes"]}
+    mounts = {mount["mountPath"] for mount in container["volumeMounts"]}
 
     assert pod["securityContext"]["runAsNonRoot"] is True
     assert pod["securityContext"]["runAsUser"] == 10001
     assert container["securityContext"]["readOnlyRootFilesystem"] is True
     assert container["securityContext"]["allowPrivilegeEscalation"] is False
     assert container["resources"]["requests"]["memory"] == container["resources"]["limits"]["memory"]
-    assert set(mounts) == {"/tmp", "/data"}  # noqa: S108 - mount paths, not temp files
-    assert all("emptyDir" in volumes[name] for name in mounts.values())
-    assert container["envFrom"][1] == {"secretRef": {"name": "screening-end-user-screening"}}
+    assert mounts == {"/tmp", "/data"}  # noqa: S108 - mount paths, not temp files
 
 
-def test_configmap_keys_are_screening_settings_and_hold_no_secret(default: Objects) -> None:
-    data = default["ConfigMap"]["data"]
+def test_configmap_keys_are_screening_settings_and_hold_no_secret(rendered: dict[str, Objects]) -> None:
+    data = rendered["default"]["ConfigMap"]["data"]
     settings = {f"SCREENING_{name.upper()}" for name in Settings.model_fields}
 
     assert set(data) <= settings, set(data) - settings
@@ -137,71 +430,48 @@ def test_configmap_keys_are_screening_settings_and_hold_no_secret(default: Objec
     assert Settings.model_validate({key.removeprefix("SCREENING_").lower(): v for key, v in data.items()})
 
 
-def test_secret_holds_keys_and_database_url_and_exists_before_migrations(default: Objects) -> None:
-    secret = default["Secret"]
-    job = default["Job"]
-
-    assert set(secret["stringData"]) == {"SCREENING_API_KEYS", "SCREENING_DATABASE_URL"}
-    assert "pre-install" in secret["metadata"]["annotations"]["helm.sh/hook"]
-    secret_weight = int(secret["metadata"]["annotations"]["helm.sh/hook-weight"])
-    assert secret_weight < int(job["metadata"]["annotations"]["helm.sh/hook-weight"])
-    rendered = render({"secrets": {"apiKeys": "erp:screen:s3cret", "databaseUrl": "postgresql+psycopg://db/x"}})
-    assert rendered["Secret"]["stringData"]["SCREENING_API_KEYS"] == "erp:screen:s3cret"
-
-
-def test_an_existing_secret_replaces_the_charts_own() -> None:
-    objects = render({"existingSecret": "screening-prod"})
-
-    assert "Secret" not in objects
-    for pod in pod_specs(objects).values():
-        assert {"secretRef": {"name": "screening-prod"}} in pod["containers"][0]["envFrom"]
-
-
-def test_list_refresh_cronjob_never_overlaps_and_follows_the_refresh_setting(default: Objects) -> None:
-    cronjob = default["CronJob"]
+def test_list_refresh_cronjob_never_overlaps_and_follows_the_refresh_setting(
+    chart: helm.Chart, rendered: dict[str, Objects]
+) -> None:
+    objects = rendered["multi-replica-postgres-secret"]
+    cronjob = objects["CronJob"]
     [container] = cronjob["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"]
+    rescheduled = render(chart, {**MULTI_REPLICA, "config": {"SCREENING_REFRESH_CRON": "0 3 * * *"}})
 
     assert cronjob["spec"]["concurrencyPolicy"] == "Forbid"
-    assert cronjob["spec"]["schedule"] == default["ConfigMap"]["data"]["SCREENING_REFRESH_CRON"]
+    assert cronjob["spec"]["schedule"] == objects["ConfigMap"]["data"]["SCREENING_REFRESH_CRON"]
     assert cronjob["spec"]["timeZone"] == "Etc/UTC"
     assert container["args"] == ["screening", "ingest", "--all"]
-    assert render({"config": {"SCREENING_REFRESH_CRON": "0 3 * * *"}})["CronJob"]["spec"]["schedule"] == "0 3 * * *"
+    assert rescheduled["CronJob"]["spec"]["schedule"] == "0 3 * * *"
 
 
-def test_migrations_run_as_a_pre_install_and_pre_upgrade_hook(default: Objects) -> None:
-    job = default["Job"]
-    annotations = job["metadata"]["annotations"]
-    [container] = job["spec"]["template"]["spec"]["containers"]
-
-    assert annotations["helm.sh/hook"] == "pre-install,pre-upgrade"
-    assert "before-hook-creation" in annotations["helm.sh/hook-delete-policy"]
-    assert container["args"] == ["screening", "db", "upgrade"]
-    assert job["spec"]["template"]["spec"]["restartPolicy"] == "Never"
-
-
-def test_service_pdb_hpa_and_servicemonitor_select_the_api_pods(monitored: Objects) -> None:
-    pod_labels = monitored["Deployment"]["spec"]["template"]["metadata"]["labels"]
-    service = monitored["Service"]
+def test_service_hpa_and_servicemonitor_select_the_api_pods(rendered: dict[str, Objects]) -> None:
+    objects = rendered["edge"]
+    pod_labels = objects["Deployment"]["spec"]["template"]["metadata"]["labels"]
+    service = objects["Service"]
 
     assert service["spec"]["selector"].items() <= pod_labels.items()
-    assert monitored["PodDisruptionBudget"]["spec"]["selector"]["matchLabels"].items() <= pod_labels.items()
-    assert monitored["PodDisruptionBudget"]["spec"]["minAvailable"] == 1
-    assert monitored["HorizontalPodAutoscaler"]["spec"]["scaleTargetRef"] == {
+    assert "replicas" not in objects["Deployment"]["spec"]  # the HPA owns the count
+    assert objects["HorizontalPodAutoscaler"]["spec"]["scaleTargetRef"] == {
         "apiVersion": "apps/v1",
         "kind": "Deployment",
-        "name": monitored["Deployment"]["metadata"]["name"],
+        "name": objects["Deployment"]["metadata"]["name"],
     }
-    # Ingest and migration pods carry another component, so the Service never routes to them.
-    cron_labels = monitored["CronJob"]["spec"]["jobTemplate"]["spec"]["template"]["metadata"]["labels"]
+    assert (
+        objects["HorizontalPodAutoscaler"]["spec"]["minReplicas"],
+        objects["HorizontalPodAutoscaler"]["spec"]["maxReplicas"],
+    ) == (2, 5)
+    # Ingest pods carry another component, so the Service never routes to them.
+    cron_labels = objects["CronJob"]["spec"]["jobTemplate"]["spec"]["template"]["metadata"]["labels"]
     assert not service["spec"]["selector"].items() <= cron_labels.items()
-    monitor = monitored["ServiceMonitor"]
+    monitor = objects["ServiceMonitor"]
     assert monitor["spec"]["selector"]["matchLabels"].items() <= service["metadata"]["labels"].items()
     assert monitor["spec"]["endpoints"][0]["port"] == service["spec"]["ports"][0]["name"]
     assert monitor["spec"]["endpoints"][0]["path"] == "/metrics"
 
 
-def test_alert_rules_use_metrics_the_service_exports(monitored: Objects) -> None:
-    [group] = monitored["PrometheusRule"]["spec"]["groups"]
+def test_alert_rules_use_metrics_the_service_exports(rendered: dict[str, Objects]) -> None:
+    [group] = rendered["edge"]["PrometheusRule"]["spec"]["groups"]
     rules = {rule["alert"]: rule for rule in group["rules"]}
     exported: set[str] = set()
     for family in text_string_to_metric_families(Metrics(multiprocess=False).render()[0].decode()):
@@ -229,80 +499,8 @@ def test_alert_rules_use_metrics_the_service_exports(monitored: Objects) -> None
 def test_alert_rule_names_are_the_documented_per_source_gauges() -> None:
     """The list gauges the rules use only appear once a source is known; make one known and look."""
     metrics = Metrics(multiprocess=False)
-    metrics.observe_ingest("un_sc", 1.0, ok=False)
+    metrics.observe_ingest("un_sc_sanctions", 1.0, ok=False)
     names = {family.name for family in text_string_to_metric_families(metrics.render()[0].decode())}
     assert {"screening_ingest_last_failure_timestamp_seconds", "screening_ingest_last_success_timestamp_seconds"} <= (
         names
     )
-
-
-# --- the renderer itself, against helm's documented behaviour --------------------------------------------
-
-
-def render_text(template: str, values: dict[str, Any], defines: str = "") -> str:
-    table: dict[str, Any] = {}
-    parse(defines, table)
-    nodes = parse(template, table)
-    context = {"Values": values}
-    return Renderer(table).render_nodes(nodes, Scope(context, context, {"$": context}))
-
-
-@pytest.mark.parametrize(
-    ("value", "printed"),
-    [
-        (2, "2"),
-        (10001, "10001"),
-        (100000, "100000"),
-        (1000000, "1e+06"),  # helm's well-known large-integer surprise
-        (1234567, "1.234567e+06"),
-        (0.82, "0.82"),
-        (0.0001, "0.0001"),
-        (0.00001, "1e-05"),
-        (-1.5, "-1.5"),
-        (True, "true"),
-        ("15 */6 * * *", "15 */6 * * *"),
-    ],
-)
-def test_values_print_as_go_prints_them(value: Any, printed: str) -> None:
-    assert render_text("{{ .Values.x }}", {"x": value}) == printed
-
-
-@pytest.mark.parametrize(
-    ("template", "values", "expected"),
-    [
-        ("a:\n  {{- if .Values.on }}\n  b: 1\n  {{- end }}\n", {"on": True}, "a:\n  b: 1\n"),
-        ("a:\n  {{- if .Values.on }}\n  b: 1\n  {{- end }}\n", {"on": ""}, "a:\n"),
-        ("{{- if not .Values.on }}off{{- else }}on{{- end }}", {"on": {}}, "off"),
-        ("x: {{ .Values.n | quote }}", {"n": 8000}, 'x: "8000"'),
-        ("x: {{ .Values.s | quote }}", {"s": 'say "hi"'}, 'x: "say \\"hi\\""'),
-        ('x: {{ .Values.tag | default "1.0" }}', {"tag": ""}, "x: 1.0"),
-        ('x: {{ .Values.tag | default "1.0" }}', {"tag": "2.0"}, "x: 2.0"),
-        ("m:\n  {{- toYaml .Values.m | nindent 2 }}", {"m": {"b": [1], "a": "x"}}, "m:\n  a: x\n  b:\n  - 1"),
-        ("{{- range $k, $v := .Values.m }}\n{{ $k }}={{ $v }}{{- end }}", {"m": {"b": 2, "a": 1}}, "\na=1\nb=2"),
-        ('{{ include "greet" . }}!', {"who": "ops"}, "hello ops!"),
-        ("{{/* a comment */}}x {{- /* trimmed */ -}} y", {}, "xy"),
-    ],
-)
-def test_template_constructs_follow_go_template_rules(template: str, values: dict[str, Any], expected: str) -> None:
-    defines = '{{- define "greet" -}}\nhello {{ .Values.who }}\n{{- end }}'
-    assert render_text(template, values, defines) == expected
-
-
-@pytest.mark.parametrize(
-    "template",
-    [
-        "{{ .Values.missing }}",
-        "{{ .Values.x | upper }}",
-        "{{- with .Values.x }}{{ . }}{{ end }}",
-        "{{ if .Values.x }}unclosed",
-        "{{ .Values.m }}",
-        '{{ include "nope" . }}',
-    ],
-)
-def test_constructs_outside_the_supported_set_fail_loudly(template: str) -> None:
-    with pytest.raises(TemplateError):
-        render_text(template, {"x": "v", "m": {"a": 1}})
-
-
-def test_go_float_matches_strconv_for_edge_values() -> None:
-    assert [go_float(value) for value in (0.0, 123456.0, 1e21, 0.5e-4)] == ["0", "123456", "1e+21", "5e-05"]
