@@ -1,0 +1,124 @@
+"""The workbench in real Chromium: sign in, the order desk's decisions, hostile names, CSRF."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Dialog, Page, expect
+
+from service.config import Settings
+from service.db import make_engine, upgrade
+from service.sources.catalogue import load_catalogue
+from service.sources.ingest import IngestOptions, ingest_files
+from tests.factories import BASE_ROWS, OfacRow, ofac_csv_set
+from tests.live_server import live_server
+
+KEY = "desk-key-0123456789abcdef"
+HOSTILE_LISTED = "<img src=x onerror=\"document.title='pwned'\"> MARKUP TRADING"
+HOSTILE_PARTY = "<script>document.title='pwned'</script>"
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    from tests.conftest import fresh_database
+
+    tmp_path: Path = tmp_path_factory.mktemp("workbench")
+    with fresh_database(tmp_path) as url:
+        settings = Settings(data_dir=tmp_path, database_url=url, api_keys=[f"desk:admin:{KEY}"], index_poll_seconds=1)
+        engine = make_engine(url)
+        upgrade(engine)
+        rows = [*BASE_ROWS, OfacRow(4242, HOSTILE_LISTED, programs="SDGT")]
+        source = load_catalogue(settings.lists_dir).get("us_ofac_sdn")
+        ingest_files(engine=engine, source=source, files=ofac_csv_set(rows), origin="t", options=IngestOptions())
+        engine.dispose()
+        with live_server(settings) as address:
+            yield address
+
+
+@pytest.fixture
+def page(browser: Browser, base_url: str) -> Iterator[Page]:
+    context = browser.new_context(base_url=base_url)
+    opened = context.new_page()
+    dialogs: list[str] = []
+
+    def refuse(dialog: Dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    opened.on("dialog", refuse)
+    yield opened
+    context.close()
+    assert not dialogs, f"a page ran a script it was given: {dialogs}"
+
+
+def _sign_in(page: Page) -> None:
+    page.goto("/ui/orders")
+    expect(page).to_have_url(re.compile(r"/ui/sign-in\?next=/ui/orders$"))
+    page.get_by_label("API key").fill(KEY)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_title("Order desk · End-user screening")
+
+
+def _party(page: Page, row: int, role: str, name: str, country: str) -> None:
+    page.get_by_label(f"Party {row} role").select_option(role)
+    page.get_by_label(f"Party {row} name").fill(name)
+    page.get_by_label(f"Party {row} country").fill(country)
+
+
+def test_a_wrong_key_is_refused_and_the_right_one_signs_in(page: Page) -> None:
+    page.goto("/ui/sign-in")
+    page.get_by_label("API key").fill("not-a-key")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_contain_text("not valid")
+    _sign_in(page)
+    expect(page.get_by_text("desk (admin)")).to_be_visible()
+
+
+def test_the_order_desk_blocks_facial_recognition_for_the_shanghai_police(page: Page, artifacts: Path) -> None:
+    _sign_in(page)
+    page.get_by_label("Destination country").fill("CN")
+    _party(page, 1, "sold_to", "Shanghai Surveillance Integration Co., Ltd.", "CN")
+    _party(page, 2, "end_user", "上海市公安局", "CN")
+    page.get_by_label("Item 1 sku").fill("FR-200")
+    page.get_by_label("Item 1 categories").fill("facial_recognition")
+    page.get_by_role("button", name="Screen the order").click()
+    expect(page.get_by_test_id("decision")).to_have_text("block")
+    expect(page.locator("ol.reasons")).to_contain_text("公安局")
+    expect(page.locator("ol.reasons")).to_contain_text("Regulation (EU) 2021/821")
+    page.screenshot(path=str(artifacts / "order-desk-block.png"), full_page=True)
+
+
+def test_the_order_desk_clears_cameras_for_a_german_retailer(page: Page, artifacts: Path) -> None:
+    _sign_in(page)
+    page.get_by_label("Destination country").fill("DE")
+    _party(page, 1, "sold_to", "Elektro Schneider Einzelhandel GmbH", "DE")
+    page.get_by_label("Item 1 sku").fill("CAM-1")
+    page.get_by_label("Item 1 categories").fill("network_camera")
+    page.get_by_role("button", name="Screen the order").click()
+    expect(page.get_by_test_id("decision")).to_have_text("clear")
+    expect(page.locator(".end-user")).to_contain_text("presumed")
+    page.screenshot(path=str(artifacts / "order-desk-clear.png"), full_page=True)
+
+
+def test_hostile_names_from_the_user_and_from_a_list_render_as_text(page: Page, artifacts: Path) -> None:
+    _sign_in(page)
+    _party(page, 1, "end_user", HOSTILE_PARTY, "DE")
+    _party(page, 2, "consignee", HOSTILE_LISTED, "DE")  # matches the hostile list entry
+    page.get_by_role("button", name="Screen the order").click()
+    expect(page.get_by_test_id("decision")).to_have_text("block")  # the exact listed name
+    table = page.locator("#result table.grid")
+    expect(table).to_contain_text(HOSTILE_PARTY)  # shown literally, as typed
+    expect(table).to_contain_text("MARKUP TRADING")
+    assert page.title() != "pwned"
+    assert page.locator("#result img").count() == 0 and page.locator("#result script").count() == 0
+    page.screenshot(path=str(artifacts / "order-desk-hostile.png"), full_page=True)
+
+
+def test_a_form_post_without_its_token_is_refused(page: Page) -> None:
+    _sign_in(page)
+    forged = page.request.post("/ui/orders", form={"party-0-name": "Anyone", "party-0-role": "end_user"})
+    assert forged.status == 403
+    assert "security token" in forged.text()
