@@ -1,49 +1,56 @@
-"""The `screening` console script."""
+"""The `screening` console script.
+
+Every command imports what it needs in its own body: `screening --help`, a group's help and shell
+completion then load typer alone, not the web stack, the store or the matcher.
+"""
 
 from __future__ import annotations
 
-import getpass
-import json
 import logging
 import sys
 import time
-from datetime import timedelta
-from importlib.metadata import version as package_version
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-import uvicorn
-from sqlalchemy import Engine
 
-from service.auth import Authenticator
 from service.cli_support import fail
-from service.config import Settings, get_settings
-from service.db import make_engine, upgrade
-from service.errors import InvalidInput, ScreeningError
 from service.keys_cli import keys_app
-from service.matching import build_index
 from service.monitoring.cli import monitor_app
-from service.monitoring.runs import rescreen_pending
-from service.observability import configure_logging
-from service.screening.audit import purge_before
-from service.screening.filescreen import count_rows, rows_done, screen_file
-from service.screening.index_state import IndexHolder
-from service.screening.schemas import PartyIn
-from service.screening.workflow import ScreeningContext, screen_and_record
-from service.sources.catalogue import load_catalogue
-from service.sources.formats import known_formats
-from service.sources.ingest import IngestOutcome, ingest_files
-from service.sources.parsers import SourceFile
-from service.sources.refresh import refresh_source
-from service.sources.scheduler import blocking_scheduler, fetch_policy, ingest_options, schedule_refreshes
-from service.sources.status import source_statuses
-from service.timeutil import utc_now
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from service.config import Settings
+    from service.screening.workflow import ScreeningContext
+    from service.sources.ingest import IngestOutcome
+
+# The parsers' names, kept here so the help lists them without importing the parsers;
+# tests/test_cli_fast.py checks them against service.sources.formats.known_formats().
+LIST_FORMATS = (
+    "au_dfat_xlsx",
+    "bis_dpl_txt",
+    "ca_sema_xml",
+    "eu_fsf_xml",
+    "ftm_delta_json",
+    "ftm_json",
+    "ofac_csv",
+    "ofac_enhanced_xml",
+    "ofac_xml",
+    "uk_conlist",
+    "uk_sanctions_list",
+    "un_xml",
+    "us_csl_csv",
+    "us_csl_json",
+)
+PARTY_TYPES = ("person", "organization", "vessel", "aircraft", "any")
 
 app = typer.Typer(
     help="End-user screening: sanctions and watchlist matching for exporters.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    # Plain help: typer's rich panels show every flag as taking a value (`--json <bool>`) and cost an import.
+    rich_markup_mode=None,
 )
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -57,6 +64,8 @@ LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 
 def _print_version(asked: bool) -> None:
     if asked:
+        from importlib.metadata import version as package_version
+
         typer.echo(f"screening {package_version('end-user-screening')}")
         raise typer.Exit()
 
@@ -72,16 +81,26 @@ def _options(
 
 
 def _settings() -> Settings:
+    from service.config import get_settings
+
     return get_settings()
 
 
 @app.command()
 def serve(
-    host: Annotated[str | None, typer.Option(help="Bind address (default from SCREENING_HOST)")] = None,
-    port: Annotated[int | None, typer.Option(help="Port (default from SCREENING_PORT)")] = None,
-    workers: Annotated[int | None, typer.Option(help="uvicorn worker processes")] = None,
+    host: Annotated[
+        str | None, typer.Option(metavar="ADDRESS", help="Bind address (default from SCREENING_HOST)")
+    ] = None,
+    port: Annotated[int | None, typer.Option(metavar="PORT", help="Port (default from SCREENING_PORT)")] = None,
+    workers: Annotated[int | None, typer.Option(metavar="N", help="uvicorn worker processes")] = None,
 ) -> None:
     """Run the HTTP API."""
+    import uvicorn
+
+    from service.auth import Authenticator
+    from service.db import make_engine, upgrade
+    from service.observability import configure_logging
+
     settings = _settings()
     configure_logging(settings.log_level, json=settings.log_json)
     bind = host or settings.host
@@ -135,10 +154,14 @@ def _print_outcome(outcome: IngestOutcome) -> None:
 
 @app.command()
 def ingest(
-    source: Annotated[str | None, typer.Argument(help="Source id from the catalogue, e.g. us_ofac_sdn")] = None,
-    file: Annotated[list[Path] | None, typer.Option("--file", help="A local file; repeat for multi-file sets")] = None,
+    source: Annotated[
+        str | None, typer.Argument(metavar="SOURCE", help="Source id from the catalogue, e.g. us_ofac_sdn")
+    ] = None,
+    file: Annotated[
+        list[Path] | None, typer.Option("--file", metavar="PATH", help="A local file; repeat for multi-file sets")
+    ] = None,
     url: Annotated[
-        list[str] | None, typer.Option("--url", help="Download from this URL instead of the catalogue's")
+        list[str] | None, typer.Option("--url", metavar="URL", help="Download from this URL instead of the catalogue's")
     ] = None,
     all_sources: Annotated[
         bool, typer.Option("--all", help="Refresh every auto-refreshed source from its URLs")
@@ -147,11 +170,25 @@ def ingest(
     format: Annotated[
         str | None,
         typer.Option(
-            "--format", help=f"Parser to use instead of the one the file's content shows: {', '.join(known_formats())}"
+            "--format",
+            metavar="FORMAT",
+            help=f"Parser to use instead of the one the file's content shows: {', '.join(LIST_FORMATS)}",
+            autocompletion=lambda: LIST_FORMATS,
         ),
     ] = None,
 ) -> None:
-    """Load a list into a new version; it becomes active only when complete and valid."""
+    """Load a list into a new version.
+
+    The version becomes active only when it is complete and valid; otherwise the previous one stays active.
+    """
+    from service.db import make_engine, upgrade
+    from service.errors import InvalidInput, ScreeningError
+    from service.sources.catalogue import load_catalogue
+    from service.sources.ingest import ingest_files
+    from service.sources.parsers import SourceFile
+    from service.sources.refresh import refresh_source
+    from service.sources.scheduler import fetch_policy, ingest_options
+
     settings = _settings()
     catalogue = load_catalogue(settings.lists_dir)
     if all_sources == bool(source):
@@ -204,6 +241,9 @@ def ingest(
 
 def _rescreen_monitored(engine: Engine, settings: Settings) -> None:
     """Monitored parties are re-screened against what the new versions added or changed."""
+    from service.matching import build_index
+    from service.monitoring.runs import rescreen_pending
+
     for result in rescreen_pending(engine=engine, settings=settings, build_index=build_index):
         if result.parties:
             typer.echo(
@@ -214,7 +254,14 @@ def _rescreen_monitored(engine: Engine, settings: Settings) -> None:
 
 @app.command()
 def scheduler() -> None:
-    """Run the list refresh scheduler alone (for a sidecar; a CronJob runs `ingest --all` instead)."""
+    """Run the list refresh scheduler alone.
+
+    For a sidecar; a CronJob runs `ingest --all` instead.
+    """
+    from service.db import make_engine, upgrade
+    from service.sources.catalogue import load_catalogue
+    from service.sources.scheduler import blocking_scheduler, schedule_refreshes
+
     settings = _settings()
     engine = make_engine(settings.effective_database_url)
     upgrade(engine)
@@ -227,11 +274,17 @@ def scheduler() -> None:
 @app.command("lists")
 def lists_command(as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False) -> None:
     """Sources, their active versions, record counts and ages."""
+    import json
+
+    from sqlmodel import Session
+
+    from service.db import make_engine, upgrade
+    from service.sources.catalogue import load_catalogue
+    from service.sources.status import source_statuses
+
     settings = _settings()
     engine = make_engine(settings.effective_database_url)
     upgrade(engine)
-    from sqlmodel import Session
-
     with Session(engine) as session:
         statuses = source_statuses(session, load_catalogue(settings.lists_dir))
     if as_json:
@@ -257,19 +310,75 @@ def lists_command(as_json: Annotated[bool, typer.Option("--json", help="Print JS
 
 @app.command()
 def screen(
-    name: Annotated[str, typer.Argument(help="The party's name, any script")],
-    type: Annotated[str, typer.Option("--type", help="person | organization | vessel | aircraft | any")] = "any",
-    country: Annotated[str | None, typer.Option(help="ISO alpha-2 code or country name")] = None,
-    dob: Annotated[str | None, typer.Option(help="Date of birth: YYYY, YYYY-MM or YYYY-MM-DD")] = None,
-    threshold: Annotated[float | None, typer.Option(help="Lowest score reported (0..1)")] = None,
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The party's name, any script")],
+    type: Annotated[
+        str,
+        typer.Option("--type", metavar="TYPE", help=" | ".join(PARTY_TYPES), autocompletion=lambda: PARTY_TYPES),
+    ] = "any",
+    country: Annotated[str | None, typer.Option(metavar="COUNTRY", help="ISO alpha-2 code or country name")] = None,
+    dob: Annotated[str | None, typer.Option(metavar="DATE", help="Date of birth: YYYY, YYYY-MM or YYYY-MM-DD")] = None,
+    threshold: Annotated[float | None, typer.Option(metavar="SCORE", help="Lowest score reported (0..1)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the API's JSON response")] = False,
+    local: Annotated[
+        bool, typer.Option("--local", help="Screen in this process even when the service is running")
+    ] = False,
+    api_key: Annotated[
+        str | None,
+        typer.Option(
+            "--api-key", metavar="KEY", help="Key for the running service (default SCREENING_API_KEY, preferred)"
+        ),
+    ] = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Say on stderr whether the service or this process screened")
+    ] = False,
 ) -> None:
-    """Screen one party against the loaded lists, in-process."""
+    """Screen one party against the loaded lists.
+
+    The service at SCREENING_SERVICE_URL screens it when it is ready there (its answer, its audit trail);
+    otherwise, or with --local, this process screens it against the local store.
+    """
+    settings = _settings()
+    given = {"name": name, "type": type, "country": country, "date_of_birth": dob, "threshold": threshold}
+    party = {field: value for field, value in given.items() if value is not None}
+    if not local:
+        answer = _screen_by_service(settings, api_key, party, verbose=verbose)
+        if answer is not None:
+            _print_screening(answer, as_json=as_json)
+            return
+    _print_screening(_screen_here(settings, party), as_json=as_json)
+
+
+def _screen_by_service(
+    settings: Settings, api_key: str | None, party: dict[str, Any], *, verbose: bool
+) -> dict[str, Any] | None:
+    """The running service's answer, or None when no screening service is ready at the URL."""
+    from service.cli_remote import ServiceClient, ServiceError
+
+    url = settings.effective_service_url
+    with ServiceClient(url, api_key or settings.api_key or None) as client:
+        unready = client.unready_reason()
+        if unready is not None:
+            if verbose:
+                typer.echo(f"no service ready at {url} ({unready}): screening in this process", err=True)
+            return None
+        if verbose:
+            typer.echo(f"screening by the service at {url}", err=True)
+        try:
+            return client.screen(party)
+        except ServiceError as error:
+            raise fail(error.detail, error.exit_code) from None
+
+
+def _screen_here(settings: Settings, fields: dict[str, Any]) -> dict[str, Any]:
+    """The screening in this process, recorded in the local store's audit trail; the API's JSON body."""
     from pydantic import ValidationError
 
-    settings = _settings()
+    from service.errors import ScreeningError
+    from service.screening.schemas import PartyIn
+    from service.screening.workflow import screen_and_record
+
     try:
-        party = PartyIn(name=name, type=type, country=country, date_of_birth=dob, threshold=threshold)
+        party = PartyIn(**fields)
     except ValidationError as error:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
         raise fail(problems, 2) from None
@@ -277,19 +386,34 @@ def screen(
         response = screen_and_record(_cli_context(settings), party)
     except ScreeningError as error:
         raise fail(error.detail) from None
+    return response.model_dump(mode="json")
+
+
+def _print_screening(answer: dict[str, Any], *, as_json: bool) -> None:
+    """One output for both paths: the JSON body, or a decision line and a line per match."""
     if as_json:
-        typer.echo(response.model_dump_json(indent=2))
+        import json
+
+        typer.echo(json.dumps(answer, indent=2, ensure_ascii=False))
         return
-    typer.echo(f"decision: {response.decision}   (screening {response.screening_id})")
-    for match in response.matches:
+    typer.echo(f"decision: {answer['decision']}   (screening {answer['screening_id']})")
+    for match in answer["matches"]:
         typer.echo(
-            f"  {match.decision:<6} {match.score:.3f}  {match.source}/{match.entity_id}  {match.name}"
-            f"  [matched: {match.matched_name}]  {', '.join(match.programs)}"
+            f"  {match['decision']:<6} {match['score']:.3f}  {match['source']}/{match['entity_id']}  {match['name']}"
+            f"  [matched: {match['matched_name']}]  {', '.join(match['programs'])}"
         )
 
 
 def _cli_context(settings: Settings) -> ScreeningContext:
     """Screening in this process: the index is built from the store, the caller is the OS user."""
+    import getpass
+
+    from service.db import make_engine, upgrade
+    from service.matching import build_index
+    from service.screening.index_state import IndexHolder
+    from service.screening.workflow import ScreeningContext
+    from service.sources.catalogue import load_catalogue
+
     engine = make_engine(settings.effective_database_url)
     upgrade(engine)
     holder = IndexHolder(engine, build_index)
@@ -309,6 +433,9 @@ def screen_file_command(
     resume: Annotated[bool, typer.Option(help="Continue an output file from where it stopped")] = False,
 ) -> None:
     """Screen every row of an ERP export; writes decision, best match, score and screening id per row."""
+    from service.errors import ScreeningError
+    from service.screening.filescreen import count_rows, rows_done, screen_file
+
     settings = _settings()
     if not source.is_file():
         raise fail(f"{source}: no such file", 2)
@@ -337,9 +464,17 @@ def screen_file_command(
 
 @audit_app.command("purge")
 def audit_purge(
-    older_than_days: Annotated[int | None, typer.Option(help="Default: SCREENING_AUDIT_RETENTION_DAYS")] = None,
+    older_than_days: Annotated[
+        int | None, typer.Option(metavar="DAYS", help="Default: SCREENING_AUDIT_RETENTION_DAYS")
+    ] = None,
 ) -> None:
     """Delete screening records older than the retention period."""
+    from datetime import timedelta
+
+    from service.db import make_engine, upgrade
+    from service.screening.audit import purge_before
+    from service.timeutil import utc_now
+
     settings = _settings()
     days = older_than_days if older_than_days is not None else settings.audit_retention_days
     if days < 1:
@@ -353,6 +488,8 @@ def audit_purge(
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply pending database migrations."""
+    from service.db import make_engine, upgrade
+
     settings = _settings()
     upgrade(make_engine(settings.effective_database_url))
     typer.echo("database schema is up to date")
@@ -360,7 +497,9 @@ def db_upgrade() -> None:
 
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
-    app()
+    # One program name however it is started (`python -m service.cli` too): the usage lines and the
+    # shell-completion variable (_SCREENING_COMPLETE) depend on it.
+    app(prog_name="screening")
 
 
 if __name__ == "__main__":

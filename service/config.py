@@ -31,6 +31,17 @@ class Settings(BaseSettings):
         False, description="Serve without any API key on the address given, container included (deliberately open)."
     )
     workers: int = Field(1, ge=1, le=64, description="uvicorn worker processes for `screening serve`.")
+    service_url: str | None = Field(
+        None,
+        description="The running service `screening screen` uses when it is ready there; default"
+        " http://HOST:PORT from SCREENING_HOST and SCREENING_PORT (an every-address bind as 127.0.0.1).",
+    )
+    api_key: str = Field(
+        "",
+        description="The key `screening screen` sends to the running service (SCREENING_API_KEYS are the keys"
+        " the service accepts).",
+        repr=False,
+    )
 
     review_threshold: float = Field(
         0.84, ge=0.0, le=1.0, description="Lowest score reported as a match (decision review)."
@@ -121,6 +132,14 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
+
+    @property
+    def effective_service_url(self) -> str:
+        if self.service_url:
+            return self.service_url.rstrip("/")
+        # A service bound to every address is reached on loopback from the same host.
+        host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(self.host, self.host)  # noqa: S104 - compared, not bound
+        return f"http://[{host}]:{self.port}" if ":" in host else f"http://{host}:{self.port}"
 
     @property
     def effective_database_url(self) -> str:

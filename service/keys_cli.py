@@ -6,21 +6,24 @@ from typing import Annotated
 
 import typer
 
-from service.auth import create_key, key_counts, list_keys, revoke_key
 from service.cli_support import fail
-from service.config import get_settings
-from service.db import make_engine, upgrade
-from service.errors import ScreeningError
 
+# Each command imports the store and the key code itself (the auth module brings in FastAPI), so that
+# `screening keys --help` stays quick.
 keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
 
 
 @keys_app.command("create")
 def keys_create(
-    name: Annotated[str, typer.Argument(help="Who uses the key, e.g. erp-prod")],
-    scope: Annotated[str, typer.Option(help="screen | admin")] = "screen",
+    name: Annotated[str, typer.Argument(metavar="NAME", help="Who uses the key, e.g. erp-prod")],
+    scope: Annotated[str, typer.Option(metavar="SCOPE", help="screen | admin")] = "screen",
 ) -> None:
     """Create an API key and print it once (only its hash is stored)."""
+    from service.auth import create_key
+    from service.config import get_settings
+    from service.db import make_engine, upgrade
+    from service.errors import ScreeningError
+
     settings = get_settings()
     engine = make_engine(settings.effective_database_url)
     upgrade(engine)
@@ -35,6 +38,10 @@ def keys_create(
 @keys_app.command("list")
 def keys_list() -> None:
     """API keys in the store (never their secrets)."""
+    from service.auth import list_keys
+    from service.config import get_settings
+    from service.db import make_engine, upgrade
+
     settings = get_settings()
     engine = make_engine(settings.effective_database_url)
     upgrade(engine)
@@ -44,8 +51,13 @@ def keys_list() -> None:
 
 
 @keys_app.command("revoke")
-def keys_revoke(name: Annotated[str, typer.Argument(help="The key's name")]) -> None:
+def keys_revoke(name: Annotated[str, typer.Argument(metavar="NAME", help="The key's name")]) -> None:
     """Revoke an API key; requests with it fail from now on."""
+    from service.auth import key_counts, revoke_key
+    from service.config import get_settings
+    from service.db import make_engine, upgrade
+    from service.errors import ScreeningError
+
     settings = get_settings()
     engine = make_engine(settings.effective_database_url)
     upgrade(engine)

@@ -3,45 +3,45 @@
 from __future__ import annotations
 
 import csv
-import getpass
 import io
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from pydantic import ValidationError
-from sqlalchemy import Engine
-from sqlmodel import Session
 
 from service.cli_support import fail
-from service.config import Settings, get_settings
-from service.db import make_engine, upgrade
 from service.errors import ScreeningError
-from service.matching import build_index
-from service.matching.types import IndexBuilder
-from service.monitoring.registry import list_parties, screen_baselines, upsert_baselines
-from service.monitoring.rescreen import RescreenResult, rescreen_after_version
-from service.monitoring.runs import lease_name, on_version_activated
-from service.monitoring.schemas import MonitoredPartyIn
-from service.monitoring.webhooks import deliver_once
-from service.screening.index_state import IndexHolder
-from service.sources.catalogue import load_catalogue
-from service.sources.lease import ingest_lease
-from service.sources.tables import ListChange
 
-# The one place the CLI picks the matcher for monitoring; switch it with the API's.
-BUILD_INDEX: IndexBuilder = build_index
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from service.config import Settings
+    from service.matching.types import IndexBuilder
+    from service.monitoring.rescreen import RescreenResult
+    from service.monitoring.schemas import MonitoredPartyIn
+
+# The commands import the store, the matcher and the monitoring services in their bodies, so that
+# `screening monitor --help` stays quick.
 IMPORT_CHUNK = 1000
 COLUMNS = ("reference", "name", "type", "country", "date_of_birth")
 
 monitor_app = typer.Typer(help="Continuous monitoring of known parties.", no_args_is_help=True)
 
 
+def _index_builder() -> IndexBuilder:
+    """The one place the CLI picks the matcher for monitoring; switch it with the API's."""
+    from service.matching import build_index
+
+    return build_index
+
+
 @contextmanager
 def _store() -> Iterator[Engine]:
+    from service.config import get_settings
+    from service.db import make_engine, upgrade
+
     engine = make_engine(get_settings().effective_database_url)
     try:
         upgrade(engine)
@@ -52,6 +52,10 @@ def _store() -> Iterator[Engine]:
 
 def read_parties(text: str) -> tuple[list[MonitoredPartyIn], list[str]]:
     """Rows of an ERP export (reference,name,type,country,date_of_birth; other columns ignored); errors by line."""
+    from pydantic import ValidationError
+
+    from service.monitoring.schemas import MonitoredPartyIn
+
     reader = csv.DictReader(io.StringIO(text))
     missing = {"reference", "name"} - set(reader.fieldnames or ())
     if missing:
@@ -71,9 +75,18 @@ def read_parties(text: str) -> tuple[list[MonitoredPartyIn], list[str]]:
 
 @monitor_app.command("import")
 def import_command(
-    file: Annotated[Path, typer.Argument(help="CSV with a header: reference,name,type,country,date_of_birth")],
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="CSV with a header: reference,name,type,country,date_of_birth")
+    ],
 ) -> None:
     """Register (or update, by reference) every row for monitoring; each is screened now as its baseline."""
+    import getpass
+
+    from service.config import get_settings
+    from service.monitoring.registry import screen_baselines, upsert_baselines
+    from service.screening.index_state import IndexHolder
+    from service.sources.catalogue import load_catalogue
+
     settings = get_settings()
     if not file.is_file():
         raise fail(f"{file}: no such file", 2)
@@ -84,7 +97,7 @@ def import_command(
     for message in errors[:50]:
         typer.echo(f"skipped {message}", err=True)
     with _store() as engine:
-        holder = IndexHolder(engine, BUILD_INDEX)
+        holder = IndexHolder(engine, _index_builder())
         holder.refresh()
         catalogue = load_catalogue(settings.lists_dir)
         caller = f"cli:{getpass.getuser()}"
@@ -105,10 +118,16 @@ def import_command(
 
 @monitor_app.command("list")
 def list_command(
-    limit: Annotated[int, typer.Option(help="Most parties shown")] = 100,
+    limit: Annotated[int, typer.Option(metavar="N", help="Most parties shown")] = 100,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines")] = False,
 ) -> None:
     """Monitored parties with their current decision."""
+    import json
+
+    from sqlmodel import Session
+
+    from service.monitoring.registry import list_parties
+
     with _store() as engine, Session(engine) as session:
         rows, total, _cursor = list_parties(session, limit=limit, cursor=None)
     for row in rows:
@@ -130,24 +149,36 @@ def _print_result(result: RescreenResult) -> None:
 
 
 def _rescreen(engine: Engine, settings: Settings, source: str, version: int | None) -> list[RescreenResult]:
+    from sqlmodel import Session
+
+    from service.monitoring.rescreen import rescreen_after_version
+    from service.monitoring.runs import lease_name, on_version_activated
+    from service.sources.lease import ingest_lease
+    from service.sources.tables import ListChange
+
     if version is None:
-        return on_version_activated(engine=engine, source=source, settings=settings, build_index=BUILD_INDEX)
+        return on_version_activated(engine=engine, source=source, settings=settings, build_index=_index_builder())
     with Session(engine) as session:
         change = session.get(ListChange, version)
     if change is None or change.source != source:
         raise fail(f"{source} has no version {version} with a change report", 2)
     with ingest_lease(engine, lease_name(source)):
-        return [rescreen_after_version(engine=engine, version_id=version, build_index=BUILD_INDEX, settings=settings)]
+        return [
+            rescreen_after_version(engine=engine, version_id=version, build_index=_index_builder(), settings=settings)
+        ]
 
 
 @monitor_app.command("rescreen")
 def rescreen_command(
-    source: Annotated[str, typer.Argument(help="Source id, e.g. us_ofac_sdn")],
+    source: Annotated[str, typer.Argument(metavar="SOURCE", help="Source id, e.g. us_ofac_sdn")],
     version: Annotated[
-        int | None, typer.Option("--version", help="Re-screen this version again (default: the pending ones)")
+        int | None,
+        typer.Option("--version", metavar="ID", help="Re-screen this version again (default: the pending ones)"),
     ] = None,
 ) -> None:
     """Re-screen monitored parties after the source's versions that were not re-screened yet (or one given)."""
+    from service.config import get_settings
+
     settings = get_settings()
     with _store() as engine:
         try:
@@ -163,6 +194,9 @@ def rescreen_command(
 @monitor_app.command("deliver")
 def deliver_command() -> None:
     """Send the webhook deliveries that are due, once."""
+    from service.config import get_settings
+    from service.monitoring.webhooks import deliver_once
+
     with _store() as engine:
         outcome = deliver_once(engine, get_settings())
     typer.echo(
