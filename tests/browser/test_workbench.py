@@ -122,3 +122,19 @@ def test_a_form_post_without_its_token_is_refused(page: Page) -> None:
     forged = page.request.post("/ui/orders", form={"party-0-name": "Anyone", "party-0-role": "end_user"})
     assert forged.status == 403
     assert "security token" in forged.text()
+
+
+def test_the_lists_page_and_the_dashboard_show_what_is_loaded_and_screened(page: Page, artifacts: Path) -> None:
+    _sign_in(page)
+    page.get_by_role("link", name="Lists").click()
+    row = page.locator("tr", has_text="us_ofac_sdn")
+    expect(row).to_contain_text("ok")
+    expect(row).to_contain_text(str(len(BASE_ROWS) + 1))
+    page.screenshot(path=str(artifacts / "lists.png"), full_page=True)
+    page.keyboard.press("g")
+    page.keyboard.press("d")  # the keyboard shortcut to the dashboard
+    expect(page).to_have_title("Dashboard · End-user screening")
+    chart = page.get_by_role("img", name="Screenings per day by decision, last 30 days")
+    expect(chart).to_be_visible()
+    assert chart.evaluate("image => image.naturalWidth") > 0  # the SVG loaded under the page's CSP
+    page.screenshot(path=str(artifacts / "dashboard.png"), full_page=True)
