@@ -16,6 +16,7 @@ class Route:
     body: bytes
     etag: bool = True
     fail_times: int = 0  # answer 503 this many times first
+    retry_after: str | None = None  # the Retry-After header of those 503s
     delay_seconds: float = 0.0  # wait before answering (a slow server; the client's timeout fires)
     hold: threading.Event | None = None  # answer only once this is set (a download the test keeps going)
     truncate: bool = False  # announce the full length, send half, close
@@ -55,7 +56,11 @@ def _handler(server_state: ListServer) -> type[BaseHTTPRequestHandler]:
                 time.sleep(route.delay_seconds)
             if route.fail_times > 0:
                 route.fail_times -= 1
-                self.send_error(503, "try later")
+                self.send_response(503)
+                if route.retry_after is not None:
+                    self.send_header("Retry-After", route.retry_after)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
                 return
             etag = '"' + hashlib.sha256(route.body).hexdigest()[:16] + '"'
             if route.etag and self.headers.get("If-None-Match") == etag:

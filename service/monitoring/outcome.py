@@ -41,10 +41,6 @@ class Combined:
     decision: str
     alerts: list[AlertDraft] = field(default_factory=list)
 
-    @property
-    def changed(self) -> bool:
-        return bool(self.alerts)
-
 
 def overall_decision(matches: Iterable[StoredMatch]) -> str:
     """The strictest decision of the matches that are not cleared; `clear` when none."""

@@ -30,7 +30,6 @@ from typing import Any
 import httpx
 from sqlalchemy import Engine, select, update
 from sqlmodel import Session, col
-from starlette.concurrency import run_in_threadpool
 
 from service.config import Settings
 from service.errors import NotFound
@@ -225,8 +224,3 @@ def deliver_once(engine: Engine, settings: Settings, now: datetime | None = None
             if batch.locked or batch.sent < DEFAULT_BATCH:
                 break
     return total
-
-
-async def run_delivery_once(engine: Engine, settings: Settings) -> DeliveryRound:
-    """`deliver_once` off the event loop (blocking HTTP and database calls run in a worker thread)."""
-    return await run_in_threadpool(deliver_once, engine, settings)

@@ -1,7 +1,8 @@
-"""Downloads of official list files: the one place that builds outbound HTTP clients.
+"""Downloads of official list files (and of a list mirror's listings).
 
-Every download has explicit timeouts, retries with exponential backoff on transient
-failures (timeouts, connection errors, 5xx, 429), a size limit enforced while
+Every download has explicit timeouts, retries with exponential backoff and jitter on transient
+failures (timeouts, connection errors, 5xx, 429), waiting at least as long as a `Retry-After`
+header asks (up to MAX_RETRY_AFTER_SECONDS), a size limit enforced while
 streaming, a check of the received length against Content-Length (a truncated body
 is an error, not a shorter list), and conditional requests (ETag / Last-Modified)
 so that an unchanged list costs one round trip.
@@ -11,8 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import random
 import time
 from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
 
 import httpx
 
@@ -22,6 +25,9 @@ log = logging.getLogger(__name__)
 
 USER_AGENT = "end-user-screening/0.1 (+https://github.com/; list ingestion)"
 RETRYABLE_STATUS = {429, 500, 502, 503, 504}
+# A publisher asking for a longer pause than this is treated as down: the refresh fails and the
+# scheduler tries again on its next round, with the previous version still active.
+MAX_RETRY_AFTER_SECONDS = 300.0
 
 
 @dataclass(slots=True, frozen=True)
@@ -90,7 +96,7 @@ def _attempt(client: httpx.Client, url: str, validators: Validators | None, poli
         if response.status_code == 304:
             return Fetched(url, True, b"", validators or Validators(), None)
         if response.status_code in RETRYABLE_STATUS:
-            raise _Retryable(f"{url}: HTTP {response.status_code}")
+            raise _Retryable(f"{url}: HTTP {response.status_code}", retry_after(response.headers.get("retry-after")))
         if response.status_code != 200:
             raise ListDownloadError(f"{url}: HTTP {response.status_code}")
         body = _read_limited(response, url, policy.max_bytes)
@@ -99,7 +105,25 @@ def _attempt(client: httpx.Client, url: str, validators: Validators | None, poli
 
 
 class _Retryable(Exception):
-    """A failure worth another attempt."""
+    """A failure worth another attempt, after at least `wait` seconds when the server said so."""
+
+    def __init__(self, message: str, wait: float | None = None) -> None:
+        super().__init__(message)
+        self.wait = wait
+
+
+def retry_after(header: str | None) -> float | None:
+    """Seconds a `Retry-After` header asks for (delta-seconds or an HTTP date); None when absent or unreadable."""
+    if not header:
+        return None
+    value = header.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, moment.timestamp() - time.time())
 
 
 def fetch(
@@ -114,10 +138,12 @@ def fetch(
     backoff = policy.backoff_seconds if sleep is None else sleep
     last_error = "no attempt made"
     for attempt in range(1, policy.attempts + 1):
+        asked: float | None = None
         try:
             return _attempt(client, url, validators, policy)
         except _Retryable as error:
             last_error = str(error)
+            asked = error.wait
         except httpx.TimeoutException as error:
             last_error = f"{url}: timed out ({type(error).__name__})"
         except httpx.RemoteProtocolError as error:
@@ -126,7 +152,10 @@ def fetch(
         except httpx.TransportError as error:
             last_error = f"{url}: {type(error).__name__}: {error}"
         if attempt < policy.attempts:
-            delay = backoff * 2 ** (attempt - 1)
+            if asked is not None and asked > MAX_RETRY_AFTER_SECONDS:
+                raise ListDownloadError(f"{url}: the server asks to retry after {asked:.0f} s; giving up for now")
+            # Jitter spreads the retries of replicas and sources that failed together.
+            delay = max(backoff * 2 ** (attempt - 1) * random.uniform(0.5, 1.0), asked or 0.0)  # noqa: S311
             log.warning(
                 "download attempt %d/%d failed: %s; retrying in %.1fs", attempt, policy.attempts, last_error, delay
             )

@@ -13,7 +13,6 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 EntityType = Literal["person", "organization", "vessel", "aircraft", "unknown"]
-ENTITY_TYPES: tuple[EntityType, ...] = ("person", "organization", "vessel", "aircraft", "unknown")
 AliasStrength = Literal["strong", "weak"]
 DatePrecision = Literal["year", "month", "day"]
 

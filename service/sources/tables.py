@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from service.timeutil import UTCDateTime, utc_now
-
-VersionStatus = Literal["loading", "active", "superseded", "failed"]
 
 
 class ListVersion(SQLModel, table=True):
