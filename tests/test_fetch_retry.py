@@ -48,8 +48,8 @@ def test_a_503_is_retried_after_the_backoff_or_the_servers_pause(
     server: ListServer,
     slept: list[float],
     retry_after: str | None,
-    lowest_first_pause: float,
-    highest_first_pause: float,
+    lowest: float,
+    highest: float,
 ) -> None:
     header = _in_a_minute() if retry_after == "in-a-minute" else retry_after
     server.routes["/list.xml"] = Route(b"<list/>", fail_times=2, retry_after=header)
