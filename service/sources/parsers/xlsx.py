@@ -1,60 +1,64 @@
-"""Reading the rows of an XLSX list file with openpyxl.
+"""Reading the rows of an XLSX list file with python-calamine (Rust; 5-10x faster than openpyxl here).
 
-openpyxl parses the workbook's XML through defusedxml when it is installed (it is a dependency
-of this service), so entity and DTD tricks are refused. Read-only mode streams the sheet; the
-rows are still materialised here because every parser groups them by record anyway.
+calamine's XML reader does not expand entities or fetch DTDs; a workbook part that declares a
+DTD at all is refused before it is read (Excel never writes one: it is a crafted file). Its
+cells come back as openpyxl gave them to the parsers before: an empty cell is None, an integral
+number an int, a date a datetime.
 """
 
 from __future__ import annotations
 
 import io
-import zipfile
-import zlib
+from datetime import date, datetime
 
-import openpyxl
-from openpyxl.utils.exceptions import InvalidFileException
+from python_calamine import CalamineError, CalamineWorkbook, XmlError
 
 from service.errors import ListFileError
 from service.sources.parsers.archive import open_zip
 from service.sources.parsers.base import SourceFile
 
 CellValue = object
+PROLOG_BYTES = 4096
 Row = tuple[CellValue, ...]
 
-# What openpyxl and the libraries under it raise on a damaged workbook: a broken zip member,
-# malformed XML (ParseError is a SyntaxError), a missing part, a value of the wrong shape.
-_DAMAGED = (
-    zipfile.BadZipFile,
-    zlib.error,
-    InvalidFileException,
-    KeyError,
-    IndexError,
-    ValueError,
-    TypeError,
-    EOFError,
-    OSError,
-    SyntaxError,
-)
+
+def _cell(value: object) -> CellValue:
+    if value == "":
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return datetime(value.year, value.month, value.day)  # noqa: DTZ001 - a workbook date has no zone
+    return value
+
+
+def _refuse_doctypes(file: SourceFile) -> None:
+    """Size and integrity checks of the zip, and no DTD in any XML part (it comes before the root element)."""
+    with open_zip(file) as archive:
+        for member in archive.namelist():
+            if member.endswith((".xml", ".rels")):
+                with archive.open(member) as part:
+                    head = part.read(PROLOG_BYTES)
+                if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                    raise ListFileError(f"{file.name}: not a readable XLSX workbook ({member} declares a DTD)")
 
 
 def xlsx_rows(file: SourceFile) -> list[tuple[int, Row]]:
     """(row number, values without trailing empty cells) for each non-empty row of the first sheet."""
-    open_zip(file).close()  # size and integrity checks before openpyxl unpacks anything
+    _refuse_doctypes(file)
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(file.content), read_only=True, data_only=True)
-    except _DAMAGED as error:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(file.content))
+        values = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except XmlError as error:
+        raise ListFileError(f"{file.name}: the worksheet is damaged (XML: {error})") from error
+    except (CalamineError, ValueError, IndexError, OSError) as error:
         raise ListFileError(f"{file.name}: not a readable XLSX workbook ({error})") from error
-    try:
-        sheet = workbook.worksheets[0]
-        rows: list[tuple[int, Row]] = []
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            end = len(values)
-            while end and (values[end - 1] is None or values[end - 1] == ""):
-                end -= 1
-            if end:
-                rows.append((number, tuple(values[:end])))
-    except _DAMAGED as error:
-        raise ListFileError(f"{file.name}: the worksheet is damaged ({error})") from error
-    finally:
-        workbook.close()
+    rows: list[tuple[int, Row]] = []
+    for number, row in enumerate(values, start=1):
+        cells = [_cell(value) for value in row]
+        end = len(cells)
+        while end and cells[end - 1] is None:
+            end -= 1
+        if end:
+            rows.append((number, tuple(cells[:end])))
     return rows
