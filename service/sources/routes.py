@@ -21,6 +21,7 @@ from service.sources.schemas import (
     IngestStateOut,
     ListStatusOut,
     RefreshAccepted,
+    entity_out,
 )
 from service.sources.status import source_statuses
 from service.sources.tables import ListChange, ListVersion
@@ -76,13 +77,7 @@ def get_entity(
     row = active_entry(session, source, entity_id)
     if row is None:
         raise NotFound(f"no entry '{entity_id}' in the active version of '{source}'")
-    document = row.document
-    return EntityOut(
-        source=source,
-        version=row.version_id,
-        content_hash=row.content_hash,
-        **{key: document.get(key) for key in EntityOut.model_fields if key in document},
-    )
+    return entity_out(row, source)
 
 
 @router.get("/lists/{source}/changes", responses=error_responses(401, 404, 422))

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from service.sources.tables import ListEntry
+
 
 class IngestStateOut(BaseModel):
     state: Literal["running", "abandoned"] = Field(
@@ -73,6 +75,17 @@ class EntityOut(BaseModel):
     listed_on: date | None
     source_url: str | None
     content_hash: str
+
+
+def entity_out(row: ListEntry, source: str) -> EntityOut:
+    """A stored entry as the API and the workbench show it."""
+    document = row.document
+    return EntityOut(
+        source=source,
+        version=row.version_id,
+        content_hash=row.content_hash,
+        **{key: document.get(key) for key in EntityOut.model_fields if key in document},
+    )
 
 
 class ChangeReportOut(BaseModel):
