@@ -25,6 +25,7 @@ from service.metrics import get_metrics
 from service.monitoring.routes import install_monitoring
 from service.monitoring.runs import monitoring_worker
 from service.observability import ObservabilityMiddleware, configure_logging
+from service.openapi import OPENAPI_TAGS, install_openapi
 from service.orders import routes as order_routes
 from service.orders.store import PolicyStore
 from service.request_guard import RequestGuard
@@ -148,6 +149,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "Screens customers, consignees and end users against sanctions, export-control and "
             "human-rights watchlists, with transliteration-aware name matching."
         ),
+        openapi_tags=OPENAPI_TAGS,
         lifespan=lifespan,
         # /docs is served from local assets (api_docs.py), not FastAPI's CDN page; ReDoc is off.
         docs_url=None,
@@ -174,6 +176,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(clearance_routes.router)
     app.include_router(order_routes.router)
     install_monitoring(app)
+    install_openapi(app, settings)
     return app
 
 
