@@ -1,4 +1,5 @@
-"""The served OpenAPI document: tag descriptions, and the limits a deployment sets stated as the server enforces them.
+"""The served OpenAPI document: tag descriptions, examples as the models give them, and the limits a deployment
+sets stated as the server enforces them.
 
 A request field whose limit is a setting (a name's length, a batch's size) carries `x-setting` in its
 schema (`service.screening.schemas.setting_limit`). Here that setting's value, from the app's own
@@ -8,10 +9,12 @@ schema (`service.screening.schemas.setting_limit`). Here that setting's value, f
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI
+from pydantic import BaseModel
 
 from service.config import Settings
 
@@ -63,13 +66,41 @@ def apply_setting_limits(document: dict[str, Any], settings: Settings) -> dict[s
     return document
 
 
+def _service_models() -> dict[str, type[BaseModel]]:
+    """The service's pydantic models by class name; a name two models share is left out (ambiguous)."""
+    found: dict[str, type[BaseModel]] = {}
+    shared: set[str] = set()
+    pending = list(BaseModel.__subclasses__())
+    while pending:
+        model = pending.pop()
+        pending.extend(model.__subclasses__())
+        if not model.__module__.startswith("service."):
+            continue
+        if model.__name__ in found and found[model.__name__] is not model:
+            shared.add(model.__name__)
+        found[model.__name__] = model
+    return {name: model for name, model in found.items() if name not in shared}
+
+
+def restore_examples(document: dict[str, Any]) -> dict[str, Any]:
+    """Put the models' own examples back (in place): FastAPI drops every null from the document it builds,
+    so an example's `"published_at": null` would go and the example would lack a required field."""
+    models = _service_models()
+    for name, schema in document.get("components", {}).get("schemas", {}).items():
+        model = models.get(name)
+        extra = model.model_config.get("json_schema_extra") if model is not None else None
+        if isinstance(extra, dict) and "examples" in extra:
+            schema["examples"] = copy.deepcopy(extra["examples"])
+    return document
+
+
 def install_openapi(app: FastAPI, settings: Settings) -> None:
     """Serve the document with the limits of `settings` (built once, on first request, like FastAPI's own)."""
     generate: Callable[[], dict[str, Any]] = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = apply_setting_limits(generate(), settings)
+            app.openapi_schema = apply_setting_limits(restore_examples(generate()), settings)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way to customise the document

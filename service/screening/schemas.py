@@ -7,7 +7,7 @@ import unicodedata
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator, model_validator
 
 from service.countries import to_iso_country
 from service.decisions import Decision
@@ -47,7 +47,7 @@ def clean_text(value: str) -> str:
 
 # Limits that a deployment sets (Settings) rather than the model: the served OpenAPI document states the
 # setting's value in place of the model's ceiling (service/openapi.py), so schema and server agree.
-def setting_limit(setting: str) -> dict[str, str]:
+def setting_limit(setting: str) -> dict[str, JsonValue]:
     return {"x-setting": setting}
 
 
