@@ -61,6 +61,20 @@ _EXAMPLES: dict[int, dict[str, Any]] = {
 }
 
 
+# What an integrator reads under each status in the documentation.
+_DESCRIPTIONS = {
+    400: "The body is not valid JSON (`malformed_json`) or not readable.",
+    401: "No API key, or one that is not valid: send `Authorization: Bearer <key>` or `X-API-Key: <key>`.",
+    403: "The key's scope does not allow this operation (it needs scope `admin`).",
+    404: "No such object.",
+    409: "An ingest of the source is running already (`ingest_locked`).",
+    413: "The body, or the batch (parties, or words in all its names), is larger than the server accepts.",
+    422: "A field is invalid: `detail` names it and the reason, `errors` lists every one.",
+    500: "Unexpected error: quote `request_id` to the operator.",
+    503: "Not ready to answer: the lists needed are not loaded or not current, or the policy cannot be read.",
+}
+
+
 class FieldErrorOut(BaseModel):
     """One invalid field of a 422."""
 
@@ -93,7 +107,7 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {
         status: {
             "model": ErrorOut,
-            "description": _HTTP_CODES.get(status, "error"),
+            "description": _DESCRIPTIONS.get(status, _HTTP_CODES.get(status, "error")),
             "content": {"application/json": {"example": _EXAMPLES.get(status, _EXAMPLES[422])}},
         }
         for status in sorted({*statuses, *ALWAYS})

@@ -239,7 +239,8 @@ class BatchRequest(BaseModel):
     parties: list[Any] = Field(
         ...,
         min_length=1,
-        description="Party objects as for POST /v1/screen; each is validated on its own",
+        description="Party objects as for POST /v1/screen; each is validated on its own. At most"
+        " SCREENING_MAX_BATCH parties and SCREENING_MAX_BATCH_NAME_PARTS words in all their names (413 beyond).",
         json_schema_extra={"items": {"$ref": "#/components/schemas/PartyIn"}, **setting_limit("SCREENING_MAX_BATCH")},
     )
 
