@@ -33,6 +33,7 @@ CITATION_EXAMPLE: dict[str, Any] = {
     "verify": False,
 }
 PARTY_REF_EXAMPLE: dict[str, Any] = {"index": 1, "role": "end_user", "name": "上海市公安局"}
+END_USER_EXAMPLE: dict[str, Any] = {"index": 1, "role": "end_user", "name": "上海市公安局", "presumed": False}
 ITEM_REF_EXAMPLE: dict[str, Any] = {"index": 0, "sku": "FR-200"}
 REASON_EXAMPLE: dict[str, Any] = {
     "code": "human_rights_risk",
@@ -244,6 +245,8 @@ class PartyScreeningSummary(BaseModel):
 
 
 class EndUserOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [END_USER_EXAMPLE]})
+
     index: int = Field(..., description="Position of the party in the request's `parties`")
     role: str = Field(..., description="end_user when named; else the consignee, ship_to or sold_to taken for it")
     name: str
@@ -262,6 +265,7 @@ class OrderResponse(BaseModel):
                     "reasons": [REASON_EXAMPLE],
                     "parties": [PARTY_SUMMARY_EXAMPLE],
                     "policy_version": "2026-11-24+472a0b843f03",
+                    "end_user": END_USER_EXAMPLE,
                     "lists": [LIST_VERSION_EXAMPLE],
                 }
             ]
