@@ -15,7 +15,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -39,9 +39,61 @@ _HTTP_CODES = {
 }
 
 
+# What each documented status looks like on the wire (the `examples` of its response in the OpenAPI document).
+_EXAMPLES: dict[int, dict[str, Any]] = {
+    400: {"detail": "the request body is not valid JSON", "code": "malformed_json"},
+    401: {"detail": "the API key is not valid or has been revoked", "code": "unauthorized"},
+    403: {"detail": "the key 'erp-prod' has scope 'screen'; this needs scope 'admin'", "code": "forbidden"},
+    404: {"detail": "no screening '5f0c3a52-8a5e-4f55-9d53-2f1f8f3b9a10'", "code": "not_found"},
+    409: {"detail": "an ingest of 'us_ofac_sdn' is already running", "code": "ingest_locked"},
+    413: {"detail": "parties: 1200 parties given; the limit is 1000 per request", "code": "payload_too_large"},
+    422: {
+        "detail": "name: String should have at least 1 character",
+        "code": "invalid_input",
+        "errors": [{"field": "name", "message": "String should have at least 1 character", "type": "string_too_short"}],
+    },
+    500: {
+        "detail": "internal error; quote the request id to the operator",
+        "code": "internal_error",
+        "request_id": "9c1f0e7a2b3d4c5e",
+    },
+    503: {"detail": "no list is loaded yet; ingest a list before screening", "code": "list_unavailable"},
+}
+
+
+# What an integrator reads under each status in the documentation.
+_DESCRIPTIONS = {
+    400: "The body is not valid JSON (`malformed_json`) or not readable.",
+    401: "No API key, or one that is not valid: send `Authorization: Bearer <key>` or `X-API-Key: <key>`.",
+    403: "The key's scope does not allow this operation (it needs scope `admin`).",
+    404: "No such object.",
+    409: "An ingest of the source is running already (`ingest_locked`).",
+    413: "The body, or the batch (parties, or words in all its names), is larger than the server accepts.",
+    422: "A field is invalid: `detail` names it and the reason, `errors` lists every one.",
+    500: "Unexpected error: quote `request_id` to the operator.",
+    503: "Not ready to answer: the lists needed are not loaded or not current, or the policy cannot be read.",
+}
+
+
+class FieldErrorOut(BaseModel):
+    """One invalid field of a 422."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_EXAMPLES[422]["errors"][0]]})
+
+    field: str = Field(..., description="Dotted path of the field, such as `parties.2.name`")
+    message: str
+    type: str | None = Field(None, description="pydantic's error type, such as `string_too_long`")
+
+
 class ErrorOut(BaseModel):
-    detail: str
-    code: str
+    """Every error answer: `detail` for people, `code` for programs."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_EXAMPLES[404], _EXAMPLES[422]]})
+
+    detail: str = Field(..., description="What went wrong, naming the field or the object")
+    code: str = Field(..., description="Stable, machine-readable: invalid_input, not_found, unauthorized ...")
+    errors: list[FieldErrorOut] | None = Field(None, description="422 only: one entry per invalid field")
+    request_id: str | None = Field(None, description="500 only: quote it to the operator, who finds the log")
 
 
 # Every route can answer these: the edge refuses unfit text in any path or query (422), and anything
@@ -53,7 +105,11 @@ POST_BODY = (400, 413)
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """The `responses=` entries for a route's documented errors (`ALWAYS` added)."""
     return {
-        status: {"model": ErrorOut, "description": _HTTP_CODES.get(status, "error")}
+        status: {
+            "model": ErrorOut,
+            "description": _DESCRIPTIONS.get(status, _HTTP_CODES.get(status, "error")),
+            "content": {"application/json": {"example": _EXAMPLES.get(status, _EXAMPLES[422])}},
+        }
         for status in sorted({*statuses, *ALWAYS})
     }
 

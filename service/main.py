@@ -21,10 +21,12 @@ from service.background import periodic
 from service.config import Settings, get_settings
 from service.db import make_engine, upgrade
 from service.matching import build_index
+from service.memory import BackgroundSizer
 from service.metrics import get_metrics
 from service.monitoring.routes import install_monitoring
 from service.monitoring.runs import monitoring_worker
 from service.observability import ObservabilityMiddleware, configure_logging
+from service.openapi import OPENAPI_TAGS, install_openapi
 from service.orders import routes as order_routes
 from service.orders.store import PolicyStore
 from service.request_guard import RequestGuard
@@ -32,10 +34,11 @@ from service.screening import clearance_routes
 from service.screening import routes as screening_routes
 from service.screening.audit_writer import AuditWriter
 from service.screening.clearance_directory import ClearanceDirectory
-from service.screening.index_state import IndexHolder, IndexSnapshot
+from service.screening.index_state import IndexHolder, IndexSnapshot, resident_bytes
 from service.sources import routes as list_routes
 from service.sources.catalogue import Catalogue, load_catalogue
 from service.sources.first_start import FirstStartLoader
+from service.sources.history import ingest_history
 from service.sources.runner import RefreshRunner
 from service.sources.scheduler import background_scheduler, schedule_refreshes
 from service.sources.status import StatusBoard, source_statuses
@@ -56,14 +59,17 @@ def _refresh_and_publish(holder: IndexHolder, catalogue: Catalogue, board: Statu
         holder.refresh()
     with Session(holder.engine) as session:
         statuses = source_statuses(session, catalogue)
-    get_metrics().sync_list_states(statuses)
+        history = ingest_history(session)
+    metrics = get_metrics()
+    metrics.sync_list_states(statuses, history)
+    metrics.set_resident_memory(resident_bytes())
     board.update(statuses)
 
 
-def _publish_index(snapshot: IndexSnapshot) -> None:
-    get_metrics().observe_index_build(
-        snapshot.build_seconds, snapshot.index.entry_count, snapshot.index.name_count, snapshot.memory_bytes
-    )
+def _publish_index(sizer: BackgroundSizer, snapshot: IndexSnapshot) -> None:
+    get_metrics().observe_index_build(snapshot.build_seconds, snapshot.index.entry_count, snapshot.index.name_count)
+    # Walking the index takes about a quarter of its build time: done aside, so start-up does not wait for it.
+    sizer.measure(snapshot.index)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -85,7 +91,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = make_engine(settings.effective_database_url)
         await run_in_threadpool(upgrade, engine)
         holder = IndexHolder(engine, build_index)
-        holder.on_build = _publish_index
+        holder.on_build = functools.partial(
+            _publish_index, BackgroundSizer(lambda size: get_metrics().set_index_memory(size))
+        )
         app.state.settings = settings
         app.state.engine = engine
         app.state.catalogue = catalogue
@@ -148,6 +156,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "Screens customers, consignees and end users against sanctions, export-control and "
             "human-rights watchlists, with transliteration-aware name matching."
         ),
+        openapi_tags=OPENAPI_TAGS,
         lifespan=lifespan,
         # /docs is served from local assets (api_docs.py), not FastAPI's CDN page; ReDoc is off.
         docs_url=None,
@@ -174,6 +183,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(clearance_routes.router)
     app.include_router(order_routes.router)
     install_monitoring(app)
+    install_openapi(app, settings)
     return app
 
 

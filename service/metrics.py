@@ -16,22 +16,36 @@ Each entry: name — type, unit; labels: meaning.
   and their own decision (`review`, `block`).
 - screening_clearances_applied_total — counter, matches; source: matches marked `cleared` by a clearance.
 - screening_list_records — gauge, entries; source: record count of the active version (0: none active).
-- screening_list_age_seconds — gauge, seconds; source: now minus the active version's fetched-at time,
-  computed at scrape time (no sample while no version is active).
+- screening_list_age_seconds — gauge, seconds; source: now minus the last time the list was known current
+  (its last successful load, or the last check that found the publisher's content unchanged), computed at
+  scrape time (no sample while no version is active). A list its publisher left unchanged for a week but
+  that was checked an hour ago is an hour old.
 - screening_list_max_age_seconds — gauge, seconds; source: the catalogue's allowed age (`max_age_hours`);
   no sample when the catalogue sets none.
-- screening_ingest_last_success_timestamp_seconds — gauge, unix seconds; source: when the active version
-  was activated (0: never).
+- screening_ingest_last_success_timestamp_seconds — gauge, unix seconds; source: the last successful ingest,
+  a load or an unchanged check (0: never).
 - screening_ingest_last_failure_timestamp_seconds — gauge, unix seconds; source: when the last ingest that
-  is newer than the active version failed (0: none).
+  is newer than the active version failed (0: none). Above the last success: the latest attempt failed.
+- screening_list_last_change_timestamp_seconds — gauge, unix seconds; source: when the active version (the
+  content now served) was activated (0: none).
+- screening_list_versions — gauge, versions; source, status (`loading`, `active`, `superseded`, `failed`):
+  versions in the store. `loading` above 0 for long: an ingest that stopped midway.
+- screening_ingest_failures_since_success — gauge, runs; source: failed ingests recorded after the last
+  successful one (at most `SCREENING_KEEP_FAILED_VERSIONS`, the failed versions kept).
+- screening_ingest_last_load_duration_seconds — gauge, seconds; source: wall time of the ingest that loaded
+  the active version (from its stored start and activation times).
 - screening_ingest_duration_seconds — histogram, seconds; source, outcome (`success`, `failure`): wall time
-  of one ingest run in this process.
+  of one ingest run in THIS process (the API's scheduler or refresh endpoint; a CronJob's runs are in the
+  store-fed gauges above, not here).
 - screening_ingest_failures_total — counter, runs; source: ingest runs in this process that failed.
 - screening_index_build_duration_seconds — histogram, seconds; no labels: time to build the match index.
 - screening_index_entries — gauge, entries; no labels: list entries in the serving match index.
 - screening_index_names — gauge, names; no labels: names (primary + aliases) in the serving match index.
-- screening_index_memory_bytes — gauge, bytes; no labels: memory held by the serving index, as measured
-  by its builder.
+- screening_index_memory_bytes — gauge, bytes; no labels: memory the serving index's objects hold, measured
+  by walking them after each build (`service.memory.deep_size`). The process holds more: the interpreter,
+  libraries, the previous index until it is freed, allocator slack; see the next gauge.
+- screening_process_resident_memory_bytes — gauge, bytes; no labels: resident memory (RSS) of the serving
+  process, summed over live workers when several share a pod (set at each index poll).
 - screening_monitored_parties — gauge, parties; no labels: parties under ongoing monitoring.
 - screening_rescreenings_total — counter, screenings; decision: re-screenings of monitored parties.
 - screening_alerts_total — counter, alerts; kind (a lower-case identifier): monitoring alerts raised.
@@ -49,8 +63,9 @@ are the scraped worker's view (every worker reads the same store). The directory
 
 Why the list gauges come from a custom collector: in Kubernetes the ingest runs in a CronJob whose process
 exits, so its counters are never scraped. API replicas therefore publish the list state they read from the
-store (`set_list_state` / `sync_list_states`, after each index refresh), and the age is computed when
-Prometheus scrapes, so it grows between refreshes as a stale list does.
+store (`set_list_state` / `sync_list_states`, after each index poll): the list state, and what the ingests
+left in `list_version` (successes, failures since, stored versions, load time). The age is computed when
+Prometheus scrapes, so it grows between polls as a stale list does.
 """
 
 from __future__ import annotations
@@ -60,7 +75,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
@@ -81,6 +96,7 @@ from service.decisions import DECISIONS, Decision
 from service.list_metrics import ListState, ListStateCollector, identifier_label
 
 if TYPE_CHECKING:
+    from service.sources.history import IngestHistory
     from service.sources.status import SourceStatus
 
 ScreeningKind = Literal["single", "batch", "order"]
@@ -182,9 +198,16 @@ class Metrics:
         )
         self.index_memory = Gauge(
             "screening_index_memory_bytes",
-            "Memory held by the serving match index, as measured by its builder (bytes).",
+            "Memory the serving match index's objects hold, measured by walking them after each build (bytes).",
             registry=registry,
             multiprocess_mode="mostrecent",
+        )
+        # livesum: with several workers in a pod, what the pod holds; a worker that exited drops out.
+        self.resident_memory = Gauge(
+            "screening_process_resident_memory_bytes",
+            "Resident memory (RSS) of the serving process, summed over live workers (bytes).",
+            registry=registry,
+            multiprocess_mode="livesum",
         )
         self.monitored_parties = Gauge(
             "screening_monitored_parties",
@@ -255,32 +278,49 @@ class Metrics:
         source: str,
         *,
         record_count: int,
-        fetched_at: datetime | None,
+        checked_at: datetime | None,
         last_success_at: datetime | None = None,
         last_failure_at: datetime | None = None,
         max_age_seconds: float | None = None,
     ) -> None:
-        self.lists.set(ListState(source, record_count, fetched_at, last_success_at, last_failure_at, max_age_seconds))
+        self.lists.set(ListState(source, record_count, checked_at, last_success_at, last_failure_at, max_age_seconds))
 
-    def sync_list_states(self, statuses: Iterable[SourceStatus]) -> None:
-        """Replace every source's list gauges with the store's view (`service.sources.status.source_statuses`)."""
-        self.lists.replace_all(
-            ListState(
-                source=status.source,
-                record_count=status.record_count,
-                fetched_at=status.checked_at or status.fetched_at,
-                last_success_at=status.activated_at or status.fetched_at,
-                last_failure_at=status.last_failed_at,
-                max_age_seconds=status.max_age_hours * 3600 if status.max_age_hours is not None else None,
+    def sync_list_states(
+        self, statuses: Iterable[SourceStatus], history: Mapping[str, IngestHistory] | None = None
+    ) -> None:
+        """Replace every source's list and ingest gauges with the store's view (`source_statuses`, `ingest_history`)."""
+        history = history or {}
+        states: list[ListState] = []
+        for status in statuses:
+            # `checked_at` is the latest of the active version's load and its unchanged checks.
+            confirmed = status.checked_at or status.fetched_at
+            ingests = history.get(status.source)
+            states.append(
+                ListState(
+                    source=status.source,
+                    record_count=status.record_count,
+                    checked_at=confirmed,
+                    last_success_at=confirmed,
+                    last_failure_at=status.last_failed_at,
+                    max_age_seconds=status.max_age_hours * 3600 if status.max_age_hours is not None else None,
+                    changed_at=status.activated_at,
+                    versions=tuple(sorted(ingests.versions.items())) if ingests else (),
+                    failures_since_success=ingests.failures_since_success if ingests else None,
+                    load_seconds=ingests.load_seconds if ingests else None,
+                )
             )
-            for status in statuses
-        )
+        self.lists.replace_all(states)
 
-    def observe_index_build(self, seconds: float, entries: int, names: int, memory_bytes: int) -> None:
+    def observe_index_build(self, seconds: float, entries: int, names: int) -> None:
         self.index_build_duration.observe(seconds)
         self.index_entries.set(entries)
         self.index_names.set(names)
+
+    def set_index_memory(self, memory_bytes: int) -> None:
         self.index_memory.set(memory_bytes)
+
+    def set_resident_memory(self, resident_bytes: int) -> None:
+        self.resident_memory.set(resident_bytes)
 
     def set_monitored_parties(self, count: int) -> None:
         self.monitored_parties.set(count)

@@ -14,6 +14,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 import service.metrics
 from service.metrics import Metrics, get_metrics, render_latest, reset_metrics
+from service.sources.history import IngestHistory
 from service.sources.status import SourceStatus
 
 NOW = 1_800_000_000.0
@@ -74,8 +75,8 @@ def test_screenings_and_matches_are_counted_by_their_labels(metrics: Metrics) ->
 
 
 def test_list_age_is_computed_at_scrape_time(metrics: Metrics, clock: Clock) -> None:
-    fetched = datetime.fromtimestamp(NOW - 3600, tz=UTC)
-    metrics.set_list_state("us_ofac_sdn", record_count=18_000, fetched_at=fetched, max_age_seconds=48 * 3600)
+    checked = datetime.fromtimestamp(NOW - 3600, tz=UTC)
+    metrics.set_list_state("us_ofac_sdn", record_count=18_000, checked_at=checked, max_age_seconds=48 * 3600)
 
     first = scrape(metrics.render()[0])
     clock.now += 7200  # nothing is recorded in between: the age must still grow
@@ -108,25 +109,45 @@ def test_list_states_follow_the_store(metrics: Metrics) -> None:
         }
         return SourceStatus(**{**base, **fields})  # type: ignore[arg-type]
 
-    fetched = datetime.fromtimestamp(NOW - 600, tz=UTC)
-    activated = datetime.fromtimestamp(NOW - 500, tz=UTC)
+    # Loaded two days ago, unchanged since, and confirmed unchanged a minute ago.
+    fetched = datetime.fromtimestamp(NOW - 2 * 86400, tz=UTC)
+    activated = datetime.fromtimestamp(NOW - 2 * 86400 + 30, tz=UTC)
+    checked = datetime.fromtimestamp(NOW - 60, tz=UTC)
     failed = datetime.fromtimestamp(NOW - 100, tz=UTC)
-    metrics.set_list_state("gone_source", record_count=1, fetched_at=fetched)
+    metrics.set_list_state("gone_source", record_count=1, checked_at=fetched)
+    history = {
+        "us_ofac_sdn": IngestHistory("us_ofac_sdn", {"active": 1, "superseded": 2}, 0, 30.0),
+        "un_sc": IngestHistory("un_sc", {"failed": 3}, 3, None),
+    }
     metrics.sync_list_states(
         [
             status(
-                "us_ofac_sdn", version=3, record_count=42, fetched_at=fetched, activated_at=activated, max_age_hours=2
+                "us_ofac_sdn",
+                version=3,
+                record_count=42,
+                fetched_at=fetched,
+                checked_at=checked,
+                activated_at=activated,
+                max_age_hours=48,
             ),
             status("un_sc", status="failed", last_failed_at=failed),
-        ]
+        ],
+        history,
     )
     samples = scrape(metrics.render()[0])
 
     assert value(samples, "screening_list_records", source="us_ofac_sdn") == 42
-    assert value(samples, "screening_list_age_seconds", source="us_ofac_sdn") == 600
-    assert value(samples, "screening_list_max_age_seconds", source="us_ofac_sdn") == 7200
-    assert value(samples, "screening_ingest_last_success_timestamp_seconds", source="us_ofac_sdn") == NOW - 500
+    assert value(samples, "screening_list_age_seconds", source="us_ofac_sdn") == 60
+    assert value(samples, "screening_list_max_age_seconds", source="us_ofac_sdn") == 48 * 3600
+    assert value(samples, "screening_ingest_last_success_timestamp_seconds", source="us_ofac_sdn") == NOW - 60
+    assert value(samples, "screening_list_last_change_timestamp_seconds", source="us_ofac_sdn") == NOW - 2 * 86400 + 30
     assert value(samples, "screening_ingest_last_failure_timestamp_seconds", source="us_ofac_sdn") == 0
+    assert value(samples, "screening_ingest_last_load_duration_seconds", source="us_ofac_sdn") == 30
+    assert value(samples, "screening_ingest_failures_since_success", source="us_ofac_sdn") == 0
+    assert value(samples, "screening_list_versions", source="us_ofac_sdn", status="superseded") == 2
+    assert value(samples, "screening_list_versions", source="us_ofac_sdn", status="loading") == 0
+    assert value(samples, "screening_ingest_failures_since_success", source="un_sc") == 3
+    assert value(samples, "screening_list_versions", source="un_sc", status="failed") == 3
     # Never loaded: a zero record count and a failure newer than any success, but no age to report.
     assert value(samples, "screening_list_records", source="un_sc") == 0
     assert value(samples, "screening_list_age_seconds", source="un_sc") is None
@@ -152,8 +173,10 @@ def test_ingest_runs_are_timed_and_failures_counted(metrics: Metrics) -> None:
 
 
 def test_index_build_sets_size_and_memory(metrics: Metrics) -> None:
-    metrics.observe_index_build(2.5, entries=41_000, names=97_000, memory_bytes=350_000_000)
-    metrics.observe_index_build(1.5, entries=41_010, names=97_020, memory_bytes=351_000_000)
+    metrics.observe_index_build(2.5, entries=41_000, names=97_000)
+    metrics.observe_index_build(1.5, entries=41_010, names=97_020)
+    metrics.set_index_memory(351_000_000)
+    metrics.set_resident_memory(650_000_000)
     samples = scrape(metrics.render()[0])
 
     assert value(samples, "screening_index_build_duration_seconds_count") == 2
@@ -161,6 +184,7 @@ def test_index_build_sets_size_and_memory(metrics: Metrics) -> None:
     assert value(samples, "screening_index_entries") == 41_010
     assert value(samples, "screening_index_names") == 97_020
     assert value(samples, "screening_index_memory_bytes") == 351_000_000
+    assert value(samples, "screening_process_resident_memory_bytes") == 650_000_000
 
 
 def test_monitoring_and_webhook_metrics(metrics: Metrics) -> None:
@@ -188,7 +212,7 @@ def test_monitoring_and_webhook_metrics(metrics: Metrics) -> None:
         (lambda m, v: m.record_screening("single", v), "maybe"),
         (lambda m, v: m.record_alert(v), "match for María García"),
         (lambda m, v: m.observe_ingest(v, 1.0, ok=True), "../etc"),
-        (lambda m, v: m.set_list_state(v, record_count=1, fetched_at=None), "Some Company Ltd"),
+        (lambda m, v: m.set_list_state(v, record_count=1, checked_at=None), "Some Company Ltd"),
         (lambda m, v: m.observe_http("GET", v, 200, 0.01), "/v1/entities/us_ofac_sdn/Ivan Petrov"),
     ],
 )
@@ -206,7 +230,7 @@ def test_unknown_http_methods_share_one_label(metrics: Metrics) -> None:
 
 
 def test_every_metric_is_documented_in_help_text_and_module_docstring(metrics: Metrics) -> None:
-    metrics.set_list_state("x", record_count=1, fetched_at=datetime.fromtimestamp(NOW, tz=UTC), max_age_seconds=1)
+    metrics.set_list_state("x", record_count=1, checked_at=datetime.fromtimestamp(NOW, tz=UTC), max_age_seconds=1)
     families = [
         family
         for family in text_string_to_metric_families(metrics.render()[0].decode())
@@ -215,7 +239,7 @@ def test_every_metric_is_documented_in_help_text_and_module_docstring(metrics: M
     ]
     doc = service.metrics.__doc__ or ""
 
-    assert len(families) == 21
+    assert len(families) == 26
     for family in families:
         exposed = family.name + ("_total" if family.type == "counter" else "")
         assert f"- {exposed} — {family.type}" in doc, exposed
@@ -244,7 +268,7 @@ WORKER = textwrap.dedent(
     for _ in range(int(sys.argv[1])):
         metrics.record_screening("single", "review")
         metrics.observe_http("POST", "/v1/screen", 200, 0.004)
-    metrics.observe_index_build(1.0, entries=int(sys.argv[2]), names=1, memory_bytes=1)
+    metrics.observe_index_build(1.0, entries=int(sys.argv[2]), names=1)
     if sys.argv[3] == "render":
         sys.stdout.buffer.write(metrics.render()[0])
     """

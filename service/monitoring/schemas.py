@@ -8,7 +8,58 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
 
 from service.decisions import Decision
-from service.screening.schemas import PartyFields, clean_text
+from service.screening.schemas import PartyFields, clean_text, setting_limit
+
+MONITORED_MATCH_EXAMPLE: dict[str, Any] = {
+    "source": "us_ofac_sdn",
+    "entity_id": "44882",
+    "name": "MUELLER, Hans",
+    "matched_name": "MUELLER, Hans",
+    "type": "person",
+    "score": 0.91,
+    "decision": "review",
+    "cleared": False,
+    "content_hash": "c0ffee5e1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d",
+}
+MONITORED_PARTY_EXAMPLE: dict[str, Any] = {
+    "reference": "CUST-1001",
+    "name": "Hans Müller",
+    "type": "person",
+    "country": "DE",
+    "date_of_birth": "1971-04-02",
+    "identifiers": [],
+    "created_at": "2026-11-20T09:30:00Z",
+    "created_by": "erp-prod",
+    "updated_at": "2026-11-24T06:16:10Z",
+    "decision": "review",
+    "matches": [MONITORED_MATCH_EXAMPLE],
+    "versions": {"us_ofac_sdn": 3, "eu_fsf": 7},
+}
+ALERT_EXAMPLE: dict[str, Any] = {
+    "id": 17,
+    "created_at": "2026-11-24T12:00:00Z",
+    "reference": "CUST-1001",
+    "kind": "new_match",
+    "source": "us_ofac_sdn",
+    "entity_id": "44882",
+    "before": None,
+    "after": {"entity_id": "44882", "decision": "review", "score": 0.91},
+    "version_id": 12,
+    "screening_id": "5f0c3a52-8a5e-4f55-9d53-2f1f8f3b9a10",
+}
+DELIVERY_EXAMPLE: dict[str, Any] = {
+    "id": 88,
+    "alert_id": 17,
+    "endpoint": "https://erp.example.com/hooks/screening",
+    "status": "failed",
+    "attempt": 8,
+    "response_code": 502,
+    "error": "HTTP 502 from the endpoint",
+    "created_at": "2026-11-24T12:00:01Z",
+    "last_attempt_at": "2026-11-24T14:07:31Z",
+    "next_attempt_at": None,
+    "delivered_at": None,
+}
 
 AlertKindOut = Literal["new_match", "decision_raised", "match_removed", "cleared_match_changed"]
 DeliveryStatus = Literal["pending", "delivered", "failed"]
@@ -43,7 +94,7 @@ class MonitoredBatchIn(BaseModel):
         json_schema_extra={"examples": [{"parties": [{"reference": "C-1", "name": "Hans Müller GmbH"}]}]},
     )
 
-    parties: list[MonitoredPartyIn] = Field(..., min_length=1)
+    parties: list[MonitoredPartyIn] = Field(..., min_length=1, json_schema_extra=setting_limit("SCREENING_MAX_BATCH"))
 
 
 def _request_kind(value: Any) -> str:
@@ -58,6 +109,8 @@ MonitoredRequest = Annotated[
 
 
 class MonitoredMatchOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [MONITORED_MATCH_EXAMPLE]})
+
     source: str
     entity_id: str
     name: str
@@ -70,6 +123,8 @@ class MonitoredMatchOut(BaseModel):
 
 
 class MonitoredPartyOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [MONITORED_PARTY_EXAMPLE]})
+
     reference: str
     name: str
     type: str
@@ -85,35 +140,24 @@ class MonitoredPartyOut(BaseModel):
 
 
 class MonitoredRegistered(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"registered": 1, "parties": [MONITORED_PARTY_EXAMPLE]}]})
+
     registered: int = Field(..., description="Parties created or updated")
     parties: list[MonitoredPartyOut]
 
 
 class MonitoredPage(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"items": [MONITORED_PARTY_EXAMPLE], "total": 1, "next_cursor": None}]}
+    )
+
     items: list[MonitoredPartyOut]
     total: int
     next_cursor: str | None = Field(None, description="Pass as `cursor` for the next page; null on the last")
 
 
 class AlertOut(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": 17,
-                    "created_at": "2026-11-24T12:00:00Z",
-                    "reference": "CUST-1001",
-                    "kind": "new_match",
-                    "source": "us_ofac_sdn",
-                    "entity_id": "44882",
-                    "before": None,
-                    "after": {"entity_id": "44882", "decision": "block", "score": 0.99},
-                    "version_id": 12,
-                    "screening_id": "5f0c3a52-8a5e-4f55-9d53-2f1f8f3b9a10",
-                }
-            ]
-        }
-    )
+    model_config = ConfigDict(json_schema_extra={"examples": [ALERT_EXAMPLE]})
 
     id: int
     created_at: datetime
@@ -128,11 +172,15 @@ class AlertOut(BaseModel):
 
 
 class AlertPage(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"items": [ALERT_EXAMPLE], "next_cursor": "17"}]})
+
     items: list[AlertOut]
     next_cursor: str | None = Field(None, description="Pass as `cursor` for the next page; null on the last")
 
 
 class DeliveryOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [DELIVERY_EXAMPLE]})
+
     id: int
     alert_id: int
     endpoint: str
@@ -147,5 +195,7 @@ class DeliveryOut(BaseModel):
 
 
 class DeliveryPage(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"items": [DELIVERY_EXAMPLE], "next_cursor": None}]})
+
     items: list[DeliveryOut]
     next_cursor: str | None = None

@@ -8,7 +8,7 @@ accepted here and becomes an `unknown_category` review reason, never a 422.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -17,7 +17,55 @@ from service.decisions import Decision
 from service.orders.outcomes import MatchedListing, OrderEvaluation, PartyOutcome, Reason
 from service.orders.policy import Policy
 from service.orders.policy_reader import Citation
-from service.screening.schemas import ListVersionRef, PartyIn, ScreenResponse, clean_text
+from service.screening.schemas import (
+    LIST_VERSION_EXAMPLE,
+    MAX_COUNTRY_TEXT,
+    ListVersionRef,
+    PartyIn,
+    ScreenResponse,
+    clean_text,
+)
+
+CITATION_EXAMPLE: dict[str, Any] = {
+    "act": "Council Regulation (EU) No 833/2014, Article 2",
+    "url": "https://eur-lex.europa.eu/eli/reg/2014/833/oj",
+    "checked": "2026-11-24",
+    "verify": False,
+}
+PARTY_REF_EXAMPLE: dict[str, Any] = {"index": 1, "role": "end_user", "name": "上海市公安局"}
+END_USER_EXAMPLE: dict[str, Any] = {"index": 1, "role": "end_user", "name": "上海市公安局", "presumed": False}
+ITEM_REF_EXAMPLE: dict[str, Any] = {"index": 0, "sku": "FR-200"}
+REASON_EXAMPLE: dict[str, Any] = {
+    "code": "human_rights_risk",
+    "decision": "block",
+    "party": PARTY_REF_EXAMPLE,
+    "item": ITEM_REF_EXAMPLE,
+    "message": "Facial recognition for a public security bureau in China: EU Regulation 2021/821, Article 5.",
+    "rule": "cyber_surveillance_to_security_end_user",
+    "legal_basis": "Regulation (EU) 2021/821, Article 5",
+}
+MATCH_SUMMARY_EXAMPLE: dict[str, Any] = {
+    "source": "us_trade_csl",
+    "entity_id": "a1b2c3d4e5",
+    "name": "Shanghai Municipal Public Security Bureau",
+    "score": 0.93,
+    "decision": "review",
+    "programs": ["EAR"],
+}
+PARTY_SUMMARY_EXAMPLE: dict[str, Any] = {
+    "role": "end_user",
+    "name": "上海市公安局",
+    "decision": "review",
+    "screening_id": "7d1e5b0a-2f4c-4e8a-b6d3-9c0f1a2b3c4d",
+    "matches": [MATCH_SUMMARY_EXAMPLE],
+}
+CATEGORY_EXAMPLE: dict[str, Any] = {
+    "id": "facial_recognition",
+    "label": "Facial recognition systems",
+    "flags": ["cyber_surveillance"],
+    "terms": 14,
+    "sources": [CITATION_EXAMPLE],
+}
 
 PartyRole = Literal["sold_to", "ship_to", "end_user", "consignee", "intermediary"]
 
@@ -25,18 +73,40 @@ PartyRole = Literal["sold_to", "ship_to", "end_user", "consignee", "intermediary
 class OrderPartyIn(PartyIn):
     """A party of the order: the screening party fields plus its role in the order."""
 
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"role": "end_user", "name": "上海市公安局", "country": "CN", "address": "上海市黄浦区福州路185号"}
+            ]
+        },
+    )
+
     role: PartyRole = Field(..., description="sold_to | ship_to | end_user | consignee | intermediary")
 
 
 class OrderItemIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "sku": "FR-200",
+                    "description": "Facial recognition server",
+                    "quantity": 2,
+                    "eccn": "5A992.c",
+                    "categories": ["facial_recognition"],
+                }
+            ]
+        },
+    )
 
     sku: str | None = Field(None, max_length=200)
     description: str | None = Field(None, max_length=2000, description="Free text; classified by keywords")
     quantity: float = Field(..., gt=0, le=1e12)
     eccn: str | None = Field(None, max_length=50, description="US ECCN such as 5A001.j, or EAR99")
     eu_dual_use: str | None = Field(None, max_length=50, description="EU Annex I entry such as 5A001.j")
-    categories: list[str] = Field(
+    categories: list[Annotated[str, Field(max_length=100)]] = Field(
         default_factory=list,
         max_length=20,
         description="facial_recognition, emotion_recognition, biometric_identification, video_surveillance, "
@@ -47,9 +117,6 @@ class OrderItemIn(BaseModel):
     @field_validator("categories")
     @classmethod
     def _categories(cls, values: list[str]) -> list[str]:
-        for value in values:
-            if len(value) > 100:
-                raise ValueError("a category is at most 100 characters")
         return [clean_text(v) for v in values if clean_text(v)]
 
     @field_validator("sku", "description", "eccn", "eu_dual_use")
@@ -90,7 +157,9 @@ class OrderRequest(BaseModel):
     )
 
     reference: str | None = Field(None, max_length=200, description="The ERP's order id")
-    destination_country: str | None = Field(None, description="ISO 3166 alpha-2 code or country name")
+    destination_country: str | None = Field(
+        None, max_length=MAX_COUNTRY_TEXT, description="ISO 3166 alpha-2 code or country name"
+    )
     parties: list[OrderPartyIn] = Field(..., min_length=1, max_length=50)
     items: list[OrderItemIn] = Field(default_factory=list, max_length=500)
     end_use: str | None = Field(None, max_length=2000, description="The stated end use, free text")
@@ -112,17 +181,23 @@ class OrderRequest(BaseModel):
 
 
 class PartyRefOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [PARTY_REF_EXAMPLE]})
+
     index: int = Field(..., description="Position of the party in the request's `parties`")
     role: str = Field(..., description="sold_to | ship_to | end_user | consignee | intermediary")
     name: str
 
 
 class ItemRefOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [ITEM_REF_EXAMPLE]})
+
     index: int = Field(..., description="Position of the item in the request's `items`")
     sku: str | None
 
 
 class ReasonOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [REASON_EXAMPLE]})
+
     code: str = Field(..., description="Stable id: party_match, embargoed_destination, human_rights_risk, ...")
     decision: Literal["review", "block"]
     party: PartyRefOut | None = None
@@ -147,6 +222,8 @@ class ReasonOut(BaseModel):
 
 
 class MatchSummary(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [MATCH_SUMMARY_EXAMPLE]})
+
     source: str
     entity_id: str
     name: str
@@ -158,6 +235,8 @@ class MatchSummary(BaseModel):
 class PartyScreeningSummary(BaseModel):
     """One party's screening against the lists; the full screening is at /v1/screenings/{id}."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [PARTY_SUMMARY_EXAMPLE]})
+
     role: PartyRole
     name: str
     decision: Decision
@@ -166,6 +245,8 @@ class PartyScreeningSummary(BaseModel):
 
 
 class EndUserOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [END_USER_EXAMPLE]})
+
     index: int = Field(..., description="Position of the party in the request's `parties`")
     role: str = Field(..., description="end_user when named; else the consignee, ship_to or sold_to taken for it")
     name: str
@@ -173,6 +254,24 @@ class EndUserOut(BaseModel):
 
 
 class OrderResponse(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "screening_id": "3a9d7c21-6b4e-4f0a-8c2d-1e5f7a9b0c3d",
+                    "screened_at": "2026-11-24T12:00:00Z",
+                    "reference": "SO-2020-0815",
+                    "decision": "block",
+                    "reasons": [REASON_EXAMPLE],
+                    "parties": [PARTY_SUMMARY_EXAMPLE],
+                    "policy_version": "2026-11-24+472a0b843f03",
+                    "end_user": END_USER_EXAMPLE,
+                    "lists": [LIST_VERSION_EXAMPLE],
+                }
+            ]
+        }
+    )
+
     screening_id: str = Field("", description="Id of the order screening in the audit trail")
     screened_at: datetime | None = None
     reference: str | None = None
@@ -239,6 +338,8 @@ def party_summary(party: OrderPartyIn, screening: ScreenResponse) -> PartyScreen
 
 
 class CitationOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [CITATION_EXAMPLE]})
+
     act: str | None
     url: str | None
     checked: date
@@ -250,6 +351,19 @@ class CitationOut(BaseModel):
 
 
 class PolicyRuleOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "code": "embargoed_destination",
+                    "rule": "Deliveries to a destination under a full embargo are blocked.",
+                    "legal_basis": "Council Regulation (EU) No 833/2014",
+                    "sources": [CITATION_EXAMPLE],
+                }
+            ]
+        }
+    )
+
     code: str
     rule: str
     legal_basis: str
@@ -257,6 +371,22 @@ class PolicyRuleOut(BaseModel):
 
 
 class DestinationOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "ua-crimea",
+                    "kind": "region",
+                    "country": "UA",
+                    "name": "Autonomous Republic of Crimea",
+                    "measures": {"EU": ["comprehensive"], "US": ["comprehensive"]},
+                    "note": "EU: no imports, investment or Annex II exports. US: comprehensive embargo.",
+                    "sources": [CITATION_EXAMPLE],
+                }
+            ]
+        }
+    )
+
     id: str
     kind: str
     country: str
@@ -267,12 +397,22 @@ class DestinationOut(BaseModel):
 
 
 class HighRiskOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"country": "MM", "reason": "Military rule and documented repression", "sources": [CITATION_EXAMPLE]}
+            ]
+        }
+    )
+
     country: str
     reason: str
     sources: list[CitationOut]
 
 
 class CategoryOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [CATEGORY_EXAMPLE]})
+
     id: str
     label: str
     flags: list[str] = Field(..., description="security | cyber_surveillance | telecom_monitoring")
@@ -281,6 +421,20 @@ class CategoryOut(BaseModel):
 
 
 class ControlCodeOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "code": "5A001.J",
+                    "regime": "eu_dual_use",
+                    "controlled": True,
+                    "categories": ["lawful_interception"],
+                    "description": "IP network communications surveillance systems",
+                }
+            ]
+        }
+    )
+
     code: str
     regime: str
     controlled: bool
@@ -290,6 +444,29 @@ class ControlCodeOut(BaseModel):
 
 class PolicyOut(BaseModel):
     """GET /v1/policy: the loaded policy, its version and every source it cites."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "version": "2026-11-24",
+                    "version_id": "2026-11-24+472a0b843f03",
+                    "digest": "472a0b843f03dc345de1c089ce47f6ade69bd943694e169faaaeadf749dc1fb1",
+                    "exporter_jurisdictions": ["EU"],
+                    "observed_jurisdictions": ["US"],
+                    "citation_status": "Verified against the consolidated acts on 2026-11-24.",
+                    "rules": [],
+                    "destinations": [],
+                    "high_risk": [],
+                    "eu001": ["AU", "CA", "CH", "GB", "IS", "JP", "LI", "NO", "NZ", "US"],
+                    "end_user_categories": [],
+                    "regions": [],
+                    "product_categories": [CATEGORY_EXAMPLE],
+                    "control_codes": [],
+                }
+            ]
+        }
+    )
 
     version: str
     version_id: str

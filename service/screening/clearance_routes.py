@@ -14,7 +14,7 @@ from service.deps import CatalogueDep, EngineDep, SessionDep
 from service.errors import NotFound
 from service.screening.clearance_directory import ClearanceDirectory
 from service.screening.clearances import create_clearance, list_clearances, revoke_clearance
-from service.screening.schemas import clean_text, validate_country
+from service.screening.schemas import MAX_COUNTRY_TEXT, clean_text, validate_country
 from service.screening.tables import Clearance
 from service.timeutil import utc_now
 
@@ -39,7 +39,9 @@ class ClearanceIn(BaseModel):
 
     reference: str | None = Field(None, max_length=200, description="The caller's party reference")
     name: str | None = Field(None, max_length=1000, description="The party's name, when there is no reference")
-    country: str | None = Field(None, description="With `name`: the clearance covers this country only")
+    country: str | None = Field(
+        None, max_length=MAX_COUNTRY_TEXT, description="With `name`: the clearance covers this country only"
+    )
     source: str = Field(..., min_length=1, max_length=64)
     entity_id: str = Field(..., min_length=1, max_length=128)
     reason: str = Field(..., min_length=3, max_length=4000, description="Why the party is not the listed entry")
@@ -62,6 +64,29 @@ class ClearanceIn(BaseModel):
 
 
 class ClearanceOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "c7a4e2d0-5b1f-4c3e-9a8d-2f6b0e1c7d35",
+                    "created_at": "2026-11-24T12:05:00Z",
+                    "created_by": "compliance-officer",
+                    "reference": "CUST-1001",
+                    "name": None,
+                    "country": None,
+                    "source": "us_ofac_sdn",
+                    "entity_id": "12345",
+                    "entry_hash": "9f2c4e1a7b3d5f60c8e2a4b6d8f0a1c3e5b7d9f1a3c5e7b9d1f3a5c7e9b1d3f5",
+                    "reason": "Different person: customer born 1985 in Lyon, listed person born 1970 in Moscow.",
+                    "expires_at": "2027-11-24T00:00:00Z",
+                    "revoked_at": None,
+                    "revoked_by": None,
+                    "active": True,
+                }
+            ]
+        }
+    )
+
     id: str
     created_at: datetime
     created_by: str

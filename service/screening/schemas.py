@@ -5,16 +5,18 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator, model_validator
 
 from service.countries import to_iso_country
 from service.decisions import Decision
 from service.sources.model import BirthDate
 from service.timeutil import utc_now
 
-HARD_MAX_NAME = 1000
+HARD_MAX_NAME = 1000  # before cleaning; the served schema states SCREENING_MAX_NAME_LENGTH (service/openapi.py)
+MAX_IDENTIFIERS = 20
+MAX_COUNTRY_TEXT = 100  # the longest country name the lists use is about 50 characters
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 PartyType = Literal["person", "organization", "vessel", "aircraft", "any"]
@@ -43,12 +45,21 @@ def clean_text(value: str) -> str:
     return " ".join(value.split())
 
 
+# Limits that a deployment sets (Settings) rather than the model: the served OpenAPI document states the
+# setting's value in place of the model's ceiling (service/openapi.py), so schema and server agree.
+def setting_limit(setting: str) -> dict[str, JsonValue]:
+    return {"x-setting": setting}
+
+
 class IdentifierIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"type": "passport", "value": "C1234567", "country": "DE"}]},
+    )
 
     type: str = Field("", max_length=100, description="Passport, national id, registration number, IMO ...")
     value: str = Field(..., min_length=1, max_length=100)
-    country: str | None = Field(None, description="ISO alpha-2 or country name")
+    country: str | None = Field(None, max_length=MAX_COUNTRY_TEXT, description="ISO alpha-2 or country name")
 
     @field_validator("country")
     @classmethod
@@ -70,11 +81,17 @@ class PartyFields(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(..., min_length=1, max_length=HARD_MAX_NAME, description="The party's name, any script.")
+    name: str = Field(
+        ...,
+        min_length=1,
+        max_length=HARD_MAX_NAME,
+        description="The party's name, any script.",
+        json_schema_extra=setting_limit("SCREENING_MAX_NAME_LENGTH"),
+    )
     type: PartyType = "any"
-    country: str | None = Field(None, description="ISO 3166 alpha-2 code or country name")
+    country: str | None = Field(None, max_length=MAX_COUNTRY_TEXT, description="ISO 3166 alpha-2 code or country name")
     date_of_birth: str | None = Field(None, description="YYYY, YYYY-MM or YYYY-MM-DD", examples=["1962-11-23"])
-    identifiers: list[IdentifierIn] = Field(default_factory=list, max_length=20)
+    identifiers: list[IdentifierIn] = Field(default_factory=list, max_length=MAX_IDENTIFIERS)
 
     @field_validator("name")
     @classmethod
@@ -110,7 +127,9 @@ class PartyIn(PartyFields):
     )
 
     address: str | None = Field(None, max_length=1000)
-    sources: list[str] | None = Field(None, max_length=50, description="Only screen against these source ids.")
+    sources: list[Annotated[str, Field(max_length=64)]] | None = Field(
+        None, max_length=50, description="Only screen against these source ids."
+    )
     threshold: float | None = Field(None, ge=0.0, le=1.0, description="Lowest score reported; default from settings")
     limit: int | None = Field(None, ge=1, le=100, description="Most matches returned")
     reference: str | None = Field(None, max_length=200, description="The caller's own id for the party")
@@ -129,13 +148,53 @@ class PartyIn(PartyFields):
         return clean_text(value) or None if value is not None else None
 
 
+# Examples, shared by the models that nest them: one screening of a listed person, end to end.
+EXPLANATION_EXAMPLE: dict[str, Any] = {
+    "feature": "name_tokens",
+    "score": 1.0,
+    "detail": "all name parts agree: nicolas, maduro, moros",
+}
+MATCH_EXAMPLE: dict[str, Any] = {
+    "source": "us_ofac_sdn",
+    "entity_id": "22790",
+    "name": "MADURO MOROS, Nicolas",
+    "matched_name": "MADURO MOROS, Nicolas",
+    "type": "person",
+    "score": 0.99,
+    "decision": "block",
+    "programs": ["VENEZUELA"],
+    "countries": ["VE"],
+    "explanation": [EXPLANATION_EXAMPLE],
+    "cleared": False,
+}
+LIST_VERSION_EXAMPLE: dict[str, Any] = {
+    "source": "us_ofac_sdn",
+    "version": 3,
+    "published_at": None,
+    "fetched_at": "2026-11-24T06:15:00Z",
+}
+SCREEN_EXAMPLE: dict[str, Any] = {
+    "screening_id": "5f0c3a52-8a5e-4f55-9d53-2f1f8f3b9a10",
+    "decision": "block",
+    "screened_at": "2026-11-24T12:00:00Z",
+    "reference": "CUST-1001",
+    "matches": [MATCH_EXAMPLE],
+    "lists": [LIST_VERSION_EXAMPLE],
+}
+ITEM_ERROR_EXAMPLE: dict[str, Any] = {"detail": "name: the name is empty", "code": "invalid_input"}
+
+
 class ExplanationOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [EXPLANATION_EXAMPLE]})
+
     feature: str = Field(..., description="name_tokens, phonetic, birth_date, country, type, identifier ...")
     score: float
     detail: str = Field(..., description="What matched and how, in words")
 
 
 class MatchOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [MATCH_EXAMPLE]})
+
     source: str
     entity_id: str
     name: str = Field(..., description="The listed party's primary name")
@@ -150,6 +209,8 @@ class MatchOut(BaseModel):
 
 
 class ListVersionRef(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [LIST_VERSION_EXAMPLE]})
+
     source: str
     version: int
     published_at: datetime | None
@@ -157,41 +218,7 @@ class ListVersionRef(BaseModel):
 
 
 class ScreenResponse(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "screening_id": "5f0c3a52-8a5e-4f55-9d53-2f1f8f3b9a10",
-                    "decision": "block",
-                    "screened_at": "2026-11-24T12:00:00Z",
-                    "reference": "CUST-1001",
-                    "matches": [
-                        {
-                            "source": "us_ofac_sdn",
-                            "entity_id": "22790",
-                            "name": "MADURO MOROS, Nicolas",
-                            "matched_name": "MADURO MOROS, Nicolas",
-                            "type": "person",
-                            "score": 0.99,
-                            "decision": "block",
-                            "programs": ["VENEZUELA"],
-                            "countries": ["VE"],
-                            "explanation": [{"feature": "name", "score": 1.0, "detail": "all name parts agree"}],
-                            "cleared": False,
-                        }
-                    ],
-                    "lists": [
-                        {
-                            "source": "us_ofac_sdn",
-                            "version": 3,
-                            "published_at": None,
-                            "fetched_at": "2026-11-24T06:15:00Z",
-                        }
-                    ],
-                }
-            ]
-        }
-    )
+    model_config = ConfigDict(json_schema_extra={"examples": [SCREEN_EXAMPLE]})
 
     screening_id: str
     decision: Decision
@@ -212,27 +239,61 @@ class BatchRequest(BaseModel):
     parties: list[Any] = Field(
         ...,
         min_length=1,
-        description="Party objects as for POST /v1/screen; each is validated on its own",
-        json_schema_extra={"items": {"$ref": "#/components/schemas/PartyIn"}},
+        description="Party objects as for POST /v1/screen; each is validated on its own. At most"
+        " SCREENING_MAX_BATCH parties and SCREENING_MAX_BATCH_NAME_PARTS words in all their names (413 beyond).",
+        json_schema_extra={"items": {"$ref": "#/components/schemas/PartyIn"}, **setting_limit("SCREENING_MAX_BATCH")},
     )
 
 
 class ItemErrorOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [ITEM_ERROR_EXAMPLE]})
+
     detail: str
     code: str
 
 
 class BatchItemError(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"index": 1, "error": ITEM_ERROR_EXAMPLE}]})
+
     index: int = Field(..., description="Position of the party in the request")
     error: ItemErrorOut
 
 
 class BatchResponse(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "batch_id": "0b7e2d8c-3c1e-4a57-9a43-6f3f1b2d9e01",
+                    "results": [SCREEN_EXAMPLE, {"index": 1, "error": ITEM_ERROR_EXAMPLE}],
+                }
+            ]
+        }
+    )
+
     batch_id: str
     results: list[ScreenResponse | BatchItemError] = Field(..., description="One per party, in request order")
 
 
+# base64 of "created_at|screening_id" of the last record on the page
+CURSOR_EXAMPLE = "MjAyNi0xMS0yNFQxMjowMDowMCswMDowMHw1ZjBjM2E1Mi04YTVlLTRmNTUtOWQ1My0yZjFmOGYzYjlhMTA="
+RECORD_EXAMPLE: dict[str, Any] = {
+    "screening_id": SCREEN_EXAMPLE["screening_id"],
+    "created_at": "2026-11-24T12:00:00Z",
+    "kind": "single",
+    "caller": "erp-prod",
+    "reference": "CUST-1001",
+    "decision": "block",
+    "batch_id": None,
+    "request": {"name": "Nicolas Maduro Moros", "type": "person", "country": "VE", "reference": "CUST-1001"},
+    "response": SCREEN_EXAMPLE,
+    "lists": [LIST_VERSION_EXAMPLE],
+}
+
+
 class ScreeningRecordOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [RECORD_EXAMPLE]})
+
     screening_id: str
     created_at: datetime
     kind: str = Field(..., description="single | batch | order | rescreen")
@@ -246,5 +307,16 @@ class ScreeningRecordOut(BaseModel):
 
 
 class ScreeningPage(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [RECORD_EXAMPLE],
+                    "next_cursor": CURSOR_EXAMPLE,
+                }
+            ]
+        }
+    )
+
     items: list[ScreeningRecordOut]
     next_cursor: str | None = Field(None, description="Pass as `cursor` for the next page; null on the last")
