@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from service.sources.tables import ListEntry
+
 INGEST_STATE_EXAMPLE: dict[str, Any] = {
     "state": "running",
     "holder": "screening-ingest-29123-x7k2p:1:cron",
@@ -28,8 +30,6 @@ CHANGE_REPORT_EXAMPLE: dict[str, Any] = {
     "removed": ["17321"],
     "changed": ["22790"],
 }
-
-from service.sources.tables import ListEntry
 
 
 class IngestStateOut(BaseModel):
