@@ -237,8 +237,16 @@ def test_bad_clearances(
 
 
 def test_a_clearance_made_through_another_replica_applies_after_the_directory_reload(
-    client: TestClient, engine: Engine, keys: dict[str, str]
+    engine: Engine, settings: Settings, keys: dict[str, str]
 ) -> None:
+    _ingest(engine, settings, BASE_ROWS)
+    # No periodic reload during the test: the reload below is the one that brings the clearance.
+    app = create_app(settings.model_copy(update={"index_poll_seconds": 3600, "api_key_cache_seconds": 0}))
+    with TestClient(app) as client:
+        _screen_before_and_after_the_reload(client, engine, keys)
+
+
+def _screen_before_and_after_the_reload(client: TestClient, engine: Engine, keys: dict[str, str]) -> None:
     # Written straight to the shared store, as another replica's API would.
     create_clearance(
         engine=engine,
