@@ -66,7 +66,7 @@ def to_iso_country(text: str | None) -> str | None:
     if not text:
         return None
     stripped = _REGION_PREFIX.sub("", text.strip())
-    if len(stripped) == 2 and stripped.isalpha():
+    if len(stripped) == 2 and stripped.isascii() and stripped.isalpha():
         return "GB" if stripped.upper() == "UK" else _known_code(stripped)
     if not stripped:
         return None

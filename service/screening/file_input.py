@@ -77,6 +77,8 @@ def detect_format(path: Path, *, encoding: str | None = None, delimiter: str | N
     """The file's kind, encoding and delimiter: the overrides where given, else what its first bytes show."""
     with path.open("rb") as handle:
         sample = handle.read(SAMPLE_BYTES)
+    if sample.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        raise InvalidInput(f"{path.name}: a workbook or archive, not text; export the sheet as CSV")
     chosen = _check_encoding(encoding) if encoding else detect_encoding(sample)
     if is_jsonl(path):
         return FileFormat("jsonl", chosen)
@@ -114,7 +116,12 @@ def detect_encoding(sample: bytes) -> str:
         raise InvalidInput("cannot tell the file's encoding (is it text?); pass --encoding, e.g. --encoding cp1252")
     # Short Western text fits many single-byte code pages equally well; of those, Windows-1252 is what
     # Western ERP systems write, so it wins a tie.
-    tied = {m.encoding for m in matches if m.chaos <= best.chaos and m.coherence >= best.coherence}
+    tied = {
+        encoding
+        for match in matches
+        if match.chaos <= best.chaos and match.coherence >= best.coherence
+        for encoding in match.could_be_from_charset
+    }
     return "cp1252" if "cp1252" in tied else str(best.encoding)
 
 
@@ -145,12 +152,12 @@ def read_rows(path: Path, fmt: FileFormat) -> Iterator[InputRow]:
 
 
 def read_header(path: Path, fmt: FileFormat) -> list[str]:
-    """The CSV header's column names, or a JSON lines file's keys of the first object."""
+    """The CSV header's column names, or every key of a JSON lines file's objects in the order they appear."""
     if fmt.kind == "jsonl":
+        keys: dict[str, None] = {}
         for row in read_rows(path, fmt):
-            if row.error is None:
-                return list(row.values)
-        return []
+            keys.update(dict.fromkeys(row.values))
+        return list(keys)
     with path.open(encoding=fmt.encoding, errors=BAD_BYTES_HANDLER, newline="") as handle:
         return _csv_header(csv.reader(handle, delimiter=fmt.delimiter, strict=True), path.name)
 
@@ -183,7 +190,7 @@ class _Record:
 
 def _records(reader: Any, name: str) -> Iterator[_Record]:
     """Each record with the line it starts on; a csv error that spoils one line only comes as its error."""
-    previous_end = 0
+    previous_end = reader.line_num
     while True:
         try:
             cells = next(reader)

@@ -18,7 +18,10 @@ A CSV output uses the input's delimiter and UTF-8.
 from __future__ import annotations
 
 import csv
+import dataclasses
+import itertools
 import json
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -27,7 +30,7 @@ from typing import Any, TextIO
 
 from service.config import Settings
 from service.errors import InvalidInput
-from service.screening.file_fields import PartyDraft, map_columns, party_from_row
+from service.screening.file_fields import MAX_OTHER_FIELD, PartyDraft, map_columns, party_from_row
 from service.screening.file_input import FileFormat, InputRow, detect_format, is_jsonl, read_header, read_rows
 from service.screening.schemas import ScreenResponse
 from service.screening.workflow import ItemError, ScreeningContext, screen_batch
@@ -89,19 +92,25 @@ def inspect_file(
     fmt = detect_format(source, encoding=encoding, delimiter=delimiter)
     header = read_header(source, fmt)
     mapping = map_columns(header, columns or [])
+    plan = FilePlan(source, fmt, header, mapping, rows=0, row_errors=0, row_warnings=0)
     rows = errors = warnings = 0
-    for row in read_rows(source, fmt):
+    for _, draft in drafts(plan, settings):
         rows += 1
-        draft = _draft(row, mapping, settings)
         errors += draft.error is not None
         warnings += bool(draft.warnings)
-    return FilePlan(source, fmt, header, mapping, rows, errors, warnings)
+    return dataclasses.replace(plan, rows=rows, row_errors=errors, row_warnings=warnings)
 
 
-def _draft(row: InputRow, columns: dict[str, str], settings: Settings) -> PartyDraft:
-    if row.error is not None:
-        return PartyDraft(None, row.error)
-    return party_from_row(row.values, columns, max_name_length=settings.max_name_length, limit=MATCH_LIMIT)
+def drafts(plan: FilePlan, settings: Settings) -> Iterator[tuple[InputRow, PartyDraft]]:
+    """Each row of the file with the party read from it (or the reason it cannot be screened)."""
+    for row in read_rows(plan.source, plan.format):
+        if row.error is not None:
+            yield row, PartyDraft(None, row.error)
+        else:
+            yield (
+                row,
+                party_from_row(row.values, plan.columns, max_name_length=settings.max_name_length, limit=MATCH_LIMIT),
+            )
 
 
 def check_output(output: Path, *, resume: bool) -> None:
@@ -140,13 +149,11 @@ def screen_file(
         return summary
     columns = plan.header + [column for column in RESULT_COLUMNS if column not in plan.header]
     limit = min(CHUNK, context.settings.max_batch)
-    # Errors are written as backslash escapes: a byte the input's encoding could not read stays visible.
-    with output.open("a", encoding="utf-8", errors="backslashreplace", newline="") as handle:
+    with output.open("a", encoding="utf-8", newline="") as handle:
         writer = _Writer(handle, is_jsonl(output), columns, output_delimiter(plan), write_header=already == 0)
         chunk: list[tuple[InputRow, PartyDraft]] = []
         parties = name_parts = 0
-        for row in _skip(read_rows(plan.source, plan.format), already):
-            draft = _draft(row, plan.columns, context.settings)
+        for row, draft in itertools.islice(drafts(plan, context.settings), already, None):
             parts = len(draft.party["name"].split()) if draft.party else 0
             if parties == limit or name_parts + parts > context.settings.max_batch_name_parts:
                 _flush(context, chunk, writer, summary)
@@ -159,12 +166,6 @@ def screen_file(
             _flush(context, chunk, writer, summary)
             on_rows(len(chunk))
     return summary
-
-
-def _skip(rows: Iterator[InputRow], count: int) -> Iterator[InputRow]:
-    for index, row in enumerate(rows):
-        if index >= count:
-            yield row
 
 
 def _flush(
@@ -213,6 +214,25 @@ def _result(line: int, item: ScreenResponse | ItemError, warnings: list[str]) ->
     }
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _printable(value: Any) -> Any:
+    """A value for the output file, safe for UTF-8 and for csv readers' field limits; the row's error says why.
+
+    What the input's encoding could not read is written as U+FFFD, and a value over the field limit is cut.
+    """
+    if isinstance(value, str):
+        if len(value) > MAX_OTHER_FIELD:
+            value = f"{value[:100]}... ({len(value)} characters)"
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {_printable(key): _printable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_printable(item) for item in value]
+    return value
+
+
 class _Writer:
     def __init__(self, handle: TextIO, jsonl: bool, columns: list[str], delimiter: str, write_header: bool) -> None:
         self._handle = handle
@@ -223,6 +243,7 @@ class _Writer:
             self._csv.writeheader()
 
     def write(self, row: dict[str, Any]) -> None:
+        row = {key: _printable(value) for key, value in row.items()}
         if self._csv is None:
             self._handle.write(json.dumps(row, ensure_ascii=False) + "\n")
             return
