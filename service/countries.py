@@ -45,7 +45,8 @@ def _known_code(code: str) -> str | None:
 
 @functools.cache
 def _countrynames() -> Callable[..., str | None]:
-    # Imported on first use: it loads its name table (~0.2 s), which `--help` and most requests never need.
+    # Imported on first use: its name table takes a second or more to load, which `--help`, ISO names and
+    # codes never need.
     import countrynames
 
     return countrynames.to_code
@@ -73,6 +74,16 @@ def to_iso_country(text: str | None) -> str | None:
     folded = _fold(stripped)
     if folded in _PUBLISHER_NAMES:
         return _PUBLISHER_NAMES[folded]
+    if len(folded) == 3 and folded.isalpha():
+        country = pycountry.countries.get(alpha_3=folded.upper())
+        if country is not None:
+            return str(country.alpha_2)
+    if folded:
+        # ISO names first: pycountry answers at once, countrynames loads its table (seconds) on first use.
+        try:
+            return str(pycountry.countries.lookup(folded).alpha_2)
+        except LookupError:
+            pass
     code = _from_countrynames(stripped)
     if code is not None:
         return code
@@ -81,14 +92,6 @@ def to_iso_country(text: str | None) -> str | None:
         return to_iso_country(stripped.split("(", 1)[0])
     if not folded:
         return None
-    if len(folded) == 3 and folded.isalpha():
-        country = pycountry.countries.get(alpha_3=folded.upper())
-        if country is not None:
-            return str(country.alpha_2)
-    try:
-        return str(pycountry.countries.lookup(folded).alpha_2)
-    except LookupError:
-        pass
     for country in pycountry.countries:
         names = {getattr(country, attr, "") for attr in ("name", "common_name", "official_name")}
         if any(_fold(name) == folded for name in names if name):

@@ -69,6 +69,8 @@ _SLASHED = re.compile(r"^(\d{1,2})[/-](\d{1,2})[/-](\d{4})$")  # 23/11/1962 or 1
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?$")
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")  # 19621123 (SAP's internal form)
 _YEAR = re.compile(r"^(\d{4})$")
+# What decoding made of a byte the file's encoding cannot read (U+DC00 + byte), or a JSON "\ud800" escape.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _MIDNIGHT = re.compile(r"[T ]00:00(?::00(?:\.0+)?)?Z?$")  # a date exported as a timestamp
 
 
@@ -216,8 +218,9 @@ def _value_problem(value: Any, column: str, *, limit: int | None) -> str | None:
     if isinstance(value, dict | list):
         texts = [text for text in _strings(value) if text]
     for text in texts:
-        bad = next((ch for ch in text if 0xD800 <= ord(ch) <= 0xDFFF), None)
-        if bad is not None:
+        found = _SURROGATE.search(text)
+        if found is not None:
+            bad = found.group()
             if 0xDC00 <= ord(bad) <= 0xDCFF:
                 return (
                     f"column '{column}': byte 0x{ord(bad) - 0xDC00:02x} is not valid in the file's encoding;"

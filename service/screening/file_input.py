@@ -12,6 +12,7 @@ import codecs
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +39,7 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+_NON_ASCII_TEXT = re.compile("[^\x00-\x7f\ufffd]")  # a letter that only decodes as UTF-8
 _JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
 
 
@@ -105,7 +107,7 @@ def detect_encoding(sample: bytes) -> str:
     looks_utf16 = sample.count(0) > len(sample) // 4  # UTF-16 without a BOM is valid UTF-8 full of NULs
     if not looks_utf16:
         decoded = codecs.getincrementaldecoder("utf-8")(errors="replace").decode(sample)
-        if "\ufffd" not in decoded or any(ord(ch) > 0x7F and ch != "\ufffd" for ch in decoded):
+        if "\ufffd" not in decoded or _NON_ASCII_TEXT.search(decoded):
             # UTF-8 (with some bad bytes, if any: those rows are reported, rather than reading all as cp1252).
             return "utf-8"
     import charset_normalizer  # only legacy-encoded files need it
