@@ -1,10 +1,15 @@
-"""Country names and codes, in any language, as publishers and customer records write them -> ISO 3166-1 alpha-2.
+"""Country names as publishers and customer records write them -> ISO 3166-1 alpha-2 codes.
 
-`countrynames` (maintained for OpenSanctions) knows the ISO names, the publishers' styles ("Korea, North",
-"Burma", "Congo, Democratic Republic of the"), the names in many languages and scripts ("Deutschland",
-"España", "Россия") and common codes ("UAE", "PRC", "UK"); pycountry is the fallback for ISO names it
-misses. The table below holds only what neither knows. Regions without an ISO code of their own map to the
-country that holds them under international law, and the region is kept in the address text.
+Lists name countries their own way ("Korea, North", "Burma", "Congo, Democratic
+Republic of the", "Region: Crimea"); pycountry knows the ISO names, the table
+below the rest. Regions without an ISO code of their own map to the country that
+holds them under international law, and the region is kept in the address text.
+
+Customer records (ERP exports) write countries in their users' language ("Deutschland",
+"España", "Россия") or as common codes ("UAE", "PRC"): `country_in_any_language` looks
+those up in `countrynames`, maintained for OpenSanctions. List parsing does not use it:
+countrynames also takes cities for their country ("Moscow" -> RU), and the parsers look for
+country names inside free text, where a city must not become a nationality.
 """
 
 from __future__ import annotations
@@ -16,18 +21,84 @@ from collections.abc import Callable
 
 import pycountry
 
-# Checked against countrynames 1.17: these it does not resolve.
 _PUBLISHER_NAMES: dict[str, str] = {
+    "korea, north": "KP",
+    "north korea": "KP",
+    "democratic people's republic of korea": "KP",
+    "dprk": "KP",
+    "korea, south": "KR",
+    "south korea": "KR",
+    "republic of korea": "KR",
+    "burma": "MM",
+    "congo, democratic republic of the": "CD",
+    "democratic republic of the congo": "CD",
+    "congo, republic of the": "CG",
+    "congo": "CG",
     "congo (democratic republic)": "CD",  # the UK government's style
     "congo (republic)": "CG",
+    "democratic republic of congo": "CD",
+    "korea (north)": "KP",
+    "korea (south)": "KR",
+    "turkey": "TR",
+    "turkiye": "TR",
+    "russia": "RU",
+    "iran": "IR",
+    "syria": "SY",
+    "laos": "LA",
+    "vietnam": "VN",
+    "macau": "MO",
+    "macao": "MO",
+    "kosovo": "XK",
+    "cote d ivoire": "CI",
+    "cote d'ivoire": "CI",
+    "ivory coast": "CI",
+    "the gambia": "GM",
+    "gambia": "GM",
+    "the bahamas": "BS",
+    "bahamas": "BS",
+    "west bank": "PS",
     "gaza": "PS",
-    "kafia kingi": "SS",
+    "region: gaza": "PS",
+    "palestinian": "PS",
+    "palestine": "PS",
+    "occupied palestinian territory": "PS",
+    "region: crimea": "UA",
+    "crimea": "UA",
+    "region: kafia kingi": "SS",
+    "united states": "US",
+    "usa": "US",
+    "united states of america": "US",
+    "uk": "GB",
+    "united kingdom": "GB",
+    "great britain": "GB",
+    "czech republic": "CZ",
+    "north macedonia": "MK",
+    "north macedonia, the republic of": "MK",
+    "macedonia": "MK",
+    "moldova": "MD",
+    "tanzania": "TZ",
+    "bolivia": "BO",
+    "venezuela": "VE",
+    "brunei": "BN",
+    "cape verde": "CV",
+    "swaziland": "SZ",
+    "eswatini": "SZ",
+    "micronesia": "FM",
+    "vatican": "VA",
+    "holy see": "VA",
+    "taiwan": "TW",
+    "hong kong": "HK",
+    "virgin islands, british": "VG",
+    "british virgin islands": "VG",
+    "st. kitts and nevis": "KN",
+    "st. lucia": "LC",
+    "st. vincent and the grenadines": "VC",
+    "sao tome and principe": "ST",
+    "timor-leste": "TL",
+    "east timor": "TL",
 }
 
 _NON_LETTERS = re.compile(r"[^a-z' ,:.()-]+")
-_REGION_PREFIX = re.compile(r"^\s*region\s*:\s*", re.IGNORECASE)
-# Not territories: countrynames also returns these for "EU", "Soviet Union" and the like.
-_NOT_A_COUNTRY = {"EU", "UN", "ZZ", "XX"}
 
 
 def _fold(text: str) -> str:
@@ -36,62 +107,35 @@ def _fold(text: str) -> str:
     return " ".join(_NON_LETTERS.sub(" ", ascii_only.lower()).split())
 
 
-def _known_code(code: str) -> str | None:
-    code = code.upper()
-    if code == "XK" or (code not in _NOT_A_COUNTRY and pycountry.countries.get(alpha_2=code) is not None):
-        return code
-    return None
-
-
-@functools.cache
-def _countrynames() -> Callable[..., str | None]:
-    # Imported on first use: its name table takes a second or more to load, which `--help`, ISO names and
-    # codes never need.
-    import countrynames
-
-    return countrynames.to_code
-
-
-def _from_countrynames(text: str) -> str | None:
-    code = _countrynames()(text)
-    if code is None:
-        return None
-    # A subdivision ("UA-CRI" for Crimea, "IQ-KR" for Kurdistan) counts as the country that holds it;
-    # historic codes ("SUHH", "YUCS") name no country today.
-    return _known_code(code.split("-", 1)[0]) if len(code.split("-", 1)[0]) == 2 else None
-
-
 @functools.lru_cache(maxsize=4096)
 def to_iso_country(text: str | None) -> str | None:
     """The ISO alpha-2 code of a country name or code, or None when it names no country."""
     if not text:
         return None
-    stripped = _REGION_PREFIX.sub("", text.strip())
-    if len(stripped) == 2 and stripped.isascii() and stripped.isalpha():
-        return "GB" if stripped.upper() == "UK" else _known_code(stripped)
-    if not stripped:
+    stripped = text.strip()
+    if len(stripped) == 2 and stripped.isalpha():
+        code = stripped.upper()
+        if code == "XK" or pycountry.countries.get(alpha_2=code) is not None:
+            return code
+        if code == "UK":
+            return "GB"
         return None
     folded = _fold(stripped)
+    if not folded:
+        return None
     if folded in _PUBLISHER_NAMES:
         return _PUBLISHER_NAMES[folded]
+    if "(" in stripped:
+        # "Iran (Islamic Republic of)" (UN style): the name before the bracket is enough.
+        return to_iso_country(stripped.split("(", 1)[0])
     if len(folded) == 3 and folded.isalpha():
         country = pycountry.countries.get(alpha_3=folded.upper())
         if country is not None:
             return str(country.alpha_2)
-    if folded:
-        # ISO names first: pycountry answers at once, countrynames loads its table (seconds) on first use.
-        try:
-            return str(pycountry.countries.lookup(folded).alpha_2)
-        except LookupError:
-            pass
-    code = _from_countrynames(stripped)
-    if code is not None:
-        return code
-    if "(" in stripped:
-        # "Iran (Islamic Republic of)" (UN style): the name before the bracket is enough.
-        return to_iso_country(stripped.split("(", 1)[0])
-    if not folded:
-        return None
+    try:
+        return str(pycountry.countries.lookup(folded).alpha_2)
+    except LookupError:
+        pass
     for country in pycountry.countries:
         names = {getattr(country, attr, "") for attr in ("name", "common_name", "official_name")}
         if any(_fold(name) == folded for name in names if name):
@@ -101,3 +145,28 @@ def to_iso_country(text: str | None) -> str | None:
 
 def is_country_code(code: str) -> bool:
     return to_iso_country(code) == code.upper() if len(code) == 2 else False
+
+
+@functools.lru_cache(maxsize=4096)
+def country_in_any_language(text: str | None) -> str | None:
+    """The ISO alpha-2 code of a country code or name in any language or script, or None."""
+    if not text or not text.strip():
+        return None
+    code = to_iso_country(text)
+    if code is not None:
+        return code
+    found = _countrynames()(text.strip())
+    if found is None:
+        return None
+    # A subdivision ("UA-CRI", "IQ-KR") counts as the country that holds it; historic codes ("SUHH", "YUCS")
+    # and groups ("EU") name no country today.
+    country = found.split("-", 1)[0]
+    return country if is_country_code(country) else None
+
+
+@functools.cache
+def _countrynames() -> Callable[..., str | None]:
+    # Imported on first use: its name table takes a second or more to load, which ISO names and codes never need.
+    import countrynames
+
+    return countrynames.to_code

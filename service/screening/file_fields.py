@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from service.countries import to_iso_country
+from service.countries import country_in_any_language
 from service.errors import InvalidInput
 from service.screening.file_input import json_kind
 from service.screening.schemas import PartyIn
@@ -187,7 +187,7 @@ def party_from_row(values: dict[str, Any], columns: dict[str, str], *, max_name_
             else:
                 party["type"] = kind
         elif name == "country":
-            code = to_iso_country(text)
+            code = country_in_any_language(text)
             if code is None:
                 warnings.append(f"{_label(name, columns)}: '{text[:40]}' is not a country; screened without it")
             else:
