@@ -218,6 +218,17 @@ def test_a_bad_row_is_reported_by_its_line_and_the_rest_is_screened(
     assert str(rows[1]["error"]).startswith(f"line {line}: ") and error in str(rows[1]["error"])
 
 
+def test_a_bad_row_past_the_first_chunk_is_reported_by_its_line(context: ScreeningContext, tmp_path: Path) -> None:
+    names = [f"Person {index}" for index in range(1, 601)]
+    names[501] = ""  # data row 502, the second of the second chunk: line 503
+    lines = [f"C{index},{name}" for index, name in enumerate(names, start=1)]
+    source = _file(tmp_path, "many.csv", ("reference,name\n" + "\n".join(lines) + "\n").encode())
+    output = tmp_path / "out.csv"
+    screen_file(context, inspect_file(source, settings=context.settings), output, resume=False)
+    errors = [row["error"] for row in _read_output(output) if row["error"]]
+    assert errors == ["line 503: name: String should have at least 1 character"]
+
+
 def test_unreadable_country_date_or_type_is_a_warning_and_the_row_is_screened(
     context: ScreeningContext, tmp_path: Path
 ) -> None:
