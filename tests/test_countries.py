@@ -55,6 +55,8 @@ def test_country_names(text: str, code: str | None) -> None:
         ("EU", None),
         ("Soviet Union", None),
         ("Atlantis", None),
+        ("Moscow", None),  # a city
+        ("Kongo", None),  # both Congos in German
         ("", None),
     ],
 )
