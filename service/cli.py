@@ -425,16 +425,51 @@ def _cli_context(settings: Settings) -> ScreeningContext:
 @app.command("screen-file")
 def screen_file_command(
     source: Annotated[
-        Path, typer.Argument(help="CSV with a header (reference,name,type,country,date_of_birth,...) or JSON lines")
+        Path,
+        typer.Argument(
+            metavar="FILE",
+            help="CSV with a header row (any of , ; tab |; any encoding) or JSON lines (.jsonl, .ndjson, .json)",
+        ),
     ],
     output: Annotated[
-        Path | None, typer.Option("-o", "--output", help="Output file (default: IN.screened.csv)")
+        Path | None,
+        typer.Option("-o", "--output", metavar="PATH", help="Output file (default: IN.screened.csv or .jsonl)"),
     ] = None,
-    resume: Annotated[bool, typer.Option(help="Continue an output file from where it stopped")] = False,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue an output file from where it stopped")] = False,
+    delimiter: Annotated[
+        str | None, typer.Option(metavar="CHAR", help="CSV delimiter, e.g. ';' (default: detected); '\\t' for a tab")
+    ] = None,
+    encoding: Annotated[
+        str | None,
+        typer.Option(metavar="NAME", help="Input encoding, e.g. cp1252 or utf-16 (default: BOM, UTF-8, else detected)"),
+    ] = None,
+    column: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--column",
+            metavar="FIELD=HEADER",
+            help="FIELD=HEADER: the column holding reference, name, type, country or date_of_birth;"
+            " repeatable (default: known header names such as Name1, Kundenname, Land, Geburtsdatum)",
+        ),
+    ] = None,
+    progress_every: Annotated[
+        int,
+        typer.Option(min=1, metavar="N", help="Without a terminal: a progress line on stderr every N rows and 10 s"),
+    ] = 1000,
 ) -> None:
-    """Screen every row of an ERP export; writes decision, best match, score and screening id per row."""
-    from service.errors import ScreeningError
-    from service.screening.filescreen import count_rows, rows_done, screen_file
+    """Screen every row of an ERP export.
+
+    Each output row is the input row plus: decision; the best match (source, entity id, name, score);
+    match_count and matches, a JSON array of every match at or above the threshold with its programs
+    and explanation; warnings for values screened without (a country or date of birth that cannot be
+    read); screening_id; and error, starting with the row's line in the input file. Dates may be
+    23.11.1962, 23/11/1962 (when day and month cannot be mixed up), 1962-11-23, 19621123 or 1962;
+    countries a code or a name in any language. A CSV output keeps the input's delimiter, in UTF-8.
+    The whole file is checked before the index is built.
+    """
+    from service.errors import InvalidInput, ScreeningError
+    from service.screening.file_progress import ProgressLines
+    from service.screening.filescreen import check_output, inspect_file, output_delimiter, rows_done, screen_file
 
     settings = _settings()
     if not source.is_file():
@@ -444,21 +479,39 @@ def screen_file_command(
     )
     started = time.perf_counter()
     try:
+        check_output(target, resume=resume)
+        plan = inspect_file(
+            source,
+            settings=settings,
+            encoding=encoding,
+            delimiter="\t" if delimiter in ("\\t", "tab") else delimiter,
+            columns=column,
+        )
+    except InvalidInput as error:
+        raise fail(error.detail, 2) from None
+    typer.echo(plan.describe(), err=True)
+    already = rows_done(target, output_delimiter(plan)) if resume else 0
+    total = max(plan.rows - already, 0)
+    try:
         context = _cli_context(settings)
-        total = count_rows(source)
         if sys.stderr.isatty():
             with typer.progressbar(length=total, label="screening", file=sys.stderr) as bar:
-                summary = screen_file(context, source, target, resume=resume, on_rows=bar.update)
+                summary = screen_file(context, plan, target, resume=resume, on_rows=bar.update)
         else:
-            summary = screen_file(context, source, target, resume=resume)
+            progress = ProgressLines(
+                total, write=lambda line: typer.echo(line, err=True), every_rows=progress_every, every_seconds=10
+            )
+            summary = screen_file(context, plan, target, resume=resume, on_rows=progress.advance)
+            progress.finish()
     except ScreeningError as error:
-        done = rows_done(target) if target.exists() else 0
-        raise fail(f"{error.detail}\nstopped after {done} rows written to {target}; re-run with --resume") from None
+        done = rows_done(target, output_delimiter(plan)) if target.exists() else 0
+        hint = f"\nstopped after {done} rows written to {target}; fix the cause, then re-run with --resume"
+        raise fail(f"{error.detail}{hint if done else ''}") from None
     seconds = time.perf_counter() - started
     counts = ", ".join(f"{decision} {summary.decisions[decision]}" for decision in ("clear", "review", "block"))
     typer.echo(
-        f"screened {summary.rows} rows ({counts}, errors {summary.errors}; {summary.skipped} skipped as already done)"
-        f" in {seconds:.1f}s -> {target}"
+        f"screened {summary.rows} rows ({counts}, errors {summary.errors}, with warnings {summary.warnings};"
+        f" {summary.skipped} skipped as already done) in {seconds:.1f}s -> {target}"
     )
 
 

@@ -1,9 +1,15 @@
-"""Country names as publishers write them -> ISO 3166-1 alpha-2 codes.
+"""Country names as publishers and customer records write them -> ISO 3166-1 alpha-2 codes.
 
 Lists name countries their own way ("Korea, North", "Burma", "Congo, Democratic
 Republic of the", "Region: Crimea"); pycountry knows the ISO names, the table
 below the rest. Regions without an ISO code of their own map to the country that
 holds them under international law, and the region is kept in the address text.
+
+Customer records (ERP exports) write countries in their users' language ("Deutschland",
+"España", "Россия") or as common codes ("UAE", "PRC"): `country_in_any_language` reads those
+through babel, CLDR's territory names in many languages. List parsing keeps to the English names:
+the parsers look for country names inside free text, where a word that names a country in some
+other language ("Island" is Iceland in German) must not become a nationality.
 """
 
 from __future__ import annotations
@@ -138,3 +144,50 @@ def to_iso_country(text: str | None) -> str | None:
 
 def is_country_code(code: str) -> bool:
     return to_iso_country(code) == code.upper() if len(code) == 2 else False
+
+
+# Codes in common use that are not ISO 3166 codes; the ISO ones (DE, DEU, and UK) are read above.
+_OTHER_CODES = {"uae": "AE", "prc": "CN", "ksa": "SA", "rok": "KR", "roc": "TW"}
+# The languages of the lists and of the customer records screened against them. CLDR (through babel) has
+# territory names in hundreds of languages; each costs time to load, so these are the ones in use.
+_LANGUAGES = (
+    "en de fr es it pt nl ru uk be pl cs sk hu ro bg sr hr bs sl el tr ar fa ur he zh ja ko vi th id ms sv da"
+    " nb nn fi et lv lt is ga mt ca eu gl sq mk ka hy az kk uz ky tg mn ps hi bn ta"
+).split()
+
+
+@functools.lru_cache(maxsize=4096)
+def country_in_any_language(text: str | None) -> str | None:
+    """The ISO alpha-2 code of a country code or name in any language or script, or None."""
+    if not text or not text.strip():
+        return None
+    code = to_iso_country(text)
+    if code is not None:
+        return code
+    key = _key(text)
+    return _OTHER_CODES.get(key) or _territory_names().get(key) or _territory_names().get(_key(_fold_accents(text)))
+
+
+def _key(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().replace("\u2019", "'").split())
+
+
+def _fold_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.replace("ß", "ss"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+@functools.cache
+def _territory_names() -> dict[str, str]:
+    """CLDR's country names in the languages above (and without accents), each naming one country only."""
+    # Imported and loaded on first use (about a second): `--help`, ISO names and codes never need it.
+    from babel import Locale
+
+    codes: dict[str, set[str]] = {}
+    for language in _LANGUAGES:
+        for code, name in Locale.parse(language).territories.items():
+            if is_country_code(code):
+                for key in {_key(name), _key(_fold_accents(name))}:
+                    codes.setdefault(key, set()).add(code)
+    # "Kongo" is both Congos in some languages: an ambiguous name names no country.
+    return {key: next(iter(found)) for key, found in codes.items() if len(found) == 1}

@@ -155,7 +155,7 @@ def test_screen_file_resumes(run, small_list: list[str], tmp_path: Path) -> None
     lines = output.read_text().splitlines()
     assert len(lines) == 30
     output.write_text("\n".join(lines[:12]) + "\n")  # an interrupted run
-    assert "exists already" in run("screen-file", str(source), check=1).stderr
+    assert "exists already" in run("screen-file", str(source), check=2).stderr
     resumed = run("screen-file", str(source), "--resume")
     assert "screened 18 rows" in resumed.stdout and "12 skipped" in resumed.stdout
     assert [json.loads(line)["reference"] for line in output.read_text().splitlines()] == [f"P{i}" for i in range(30)]

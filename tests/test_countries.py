@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.countries import to_iso_country
+from service.countries import country_in_any_language, to_iso_country
 
 
 @pytest.mark.parametrize(
@@ -31,3 +31,34 @@ from service.countries import to_iso_country
 )
 def test_country_names(text: str, code: str | None) -> None:
     assert to_iso_country(text) == code
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Deutschland", "DE"),
+        ("Schweiz", "CH"),
+        ("España", "ES"),
+        ("Россия", "RU"),
+        ("Russland", "RU"),
+        ("Österreich", "AT"),
+        ("Vereinigtes Königreich", "GB"),
+        ("Vereinigte Arabische Emirate", "AE"),
+        ("中国", "CN"),
+        ("UAE", "AE"),
+        ("PRC", "CN"),
+        ("UK", "GB"),
+        ("de", "DE"),
+        ("Korea, North", "KP"),
+        ("Crimea", "UA"),
+        ("Europa", None),
+        ("EU", None),
+        ("Soviet Union", None),
+        ("Atlantis", None),
+        ("Moscow", None),  # a city
+        ("Kongo", None),  # both Congos in German
+        ("", None),
+    ],
+)
+def test_customer_countries_in_any_language(text: str, code: str | None) -> None:
+    assert country_in_any_language(text) == code
