@@ -89,10 +89,12 @@ def _settings() -> Settings:
 @app.command()
 def serve(
     host: Annotated[
-        str | None, typer.Option(metavar="ADDRESS", help="Bind address (default from SCREENING_HOST)")
+        str | None, typer.Option("--host", metavar="ADDRESS", help="Bind address (default from SCREENING_HOST)")
     ] = None,
-    port: Annotated[int | None, typer.Option(metavar="PORT", help="Port (default from SCREENING_PORT)")] = None,
-    workers: Annotated[int | None, typer.Option(metavar="N", help="uvicorn worker processes")] = None,
+    port: Annotated[
+        int | None, typer.Option("--port", metavar="PORT", help="Port (default from SCREENING_PORT)")
+    ] = None,
+    workers: Annotated[int | None, typer.Option("--workers", metavar="N", help="uvicorn worker processes")] = None,
 ) -> None:
     """Run the HTTP API."""
     import uvicorn
@@ -315,9 +317,15 @@ def screen(
         str,
         typer.Option("--type", metavar="TYPE", help=" | ".join(PARTY_TYPES), autocompletion=lambda: PARTY_TYPES),
     ] = "any",
-    country: Annotated[str | None, typer.Option(metavar="COUNTRY", help="ISO alpha-2 code or country name")] = None,
-    dob: Annotated[str | None, typer.Option(metavar="DATE", help="Date of birth: YYYY, YYYY-MM or YYYY-MM-DD")] = None,
-    threshold: Annotated[float | None, typer.Option(metavar="SCORE", help="Lowest score reported (0..1)")] = None,
+    country: Annotated[
+        str | None, typer.Option("--country", metavar="COUNTRY", help="ISO alpha-2 code or country name")
+    ] = None,
+    dob: Annotated[
+        str | None, typer.Option("--dob", metavar="DATE", help="Date of birth: YYYY, YYYY-MM or YYYY-MM-DD")
+    ] = None,
+    threshold: Annotated[
+        float | None, typer.Option("--threshold", metavar="SCORE", help="Lowest score reported (0..1)")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the API's JSON response")] = False,
     local: Annotated[
         bool, typer.Option("--local", help="Screen in this process even when the service is running")
@@ -437,11 +445,18 @@ def screen_file_command(
     ] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Continue an output file from where it stopped")] = False,
     delimiter: Annotated[
-        str | None, typer.Option(metavar="CHAR", help="CSV delimiter, e.g. ';' (default: detected); '\\t' for a tab")
+        str | None,
+        typer.Option(
+            "--delimiter", metavar="CHAR", help="CSV delimiter, e.g. ';' (default: detected); '\\t' for a tab"
+        ),
     ] = None,
     encoding: Annotated[
         str | None,
-        typer.Option(metavar="NAME", help="Input encoding, e.g. cp1252 or utf-16 (default: BOM, UTF-8, else detected)"),
+        typer.Option(
+            "--encoding",
+            metavar="NAME",
+            help="Input encoding, e.g. cp1252 or utf-16 (default: BOM, UTF-8, else detected)",
+        ),
     ] = None,
     column: Annotated[
         list[str] | None,
@@ -518,7 +533,7 @@ def screen_file_command(
 @audit_app.command("purge")
 def audit_purge(
     older_than_days: Annotated[
-        int | None, typer.Option(metavar="DAYS", help="Default: SCREENING_AUDIT_RETENTION_DAYS")
+        int | None, typer.Option("--older-than-days", metavar="DAYS", help="Default: SCREENING_AUDIT_RETENTION_DAYS")
     ] = None,
 ) -> None:
     """Delete screening records older than the retention period."""

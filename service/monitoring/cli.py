@@ -118,7 +118,7 @@ def import_command(
 
 @monitor_app.command("list")
 def list_command(
-    limit: Annotated[int, typer.Option(metavar="N", help="Most parties shown")] = 100,
+    limit: Annotated[int, typer.Option("--limit", metavar="N", help="Most parties shown")] = 100,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines")] = False,
 ) -> None:
     """Monitored parties with their current decision."""
