@@ -63,7 +63,7 @@ def _filters(
 StatusQuery = Query(None, description="open | escalated | needs_information | pending_approval | closed")
 SourceQuery = Query(None, max_length=64, description="Cases with a hit on this list")
 AssigneeQuery = Query(None, max_length=200)
-OlderQuery = Query(None, description="Opened longer ago than this: ISO 8601 duration (P3D, PT12H) or seconds")
+OlderQuery = Query(None, description="Opened longer ago than this: ISO 8601 duration such as P3D or PT12H")
 SearchQuery = Query(
     None, max_length=200, description="Party name (any order, any script), reference, case or entity id"
 )

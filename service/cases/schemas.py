@@ -162,7 +162,7 @@ class CaseFilterIn(BaseModel):
     status: CaseStatus | None = None
     source: str | None = Field(None, max_length=64, description="Cases with a hit on this list")
     assignee: str | None = Field(None, max_length=200)
-    older_than: timedelta | None = Field(None, description="Opened longer ago than this (ISO 8601 duration or seconds)")
+    older_than: timedelta | None = Field(None, description="Opened longer ago than this (ISO 8601 duration: P3D)")
     q: str | None = Field(None, max_length=200, description="Party name, reference, case id or listed entity id")
 
 

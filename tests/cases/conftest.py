@@ -46,7 +46,8 @@ def keys(engine: Engine) -> dict[str, str]:
 
 
 @pytest.fixture
-def make_client(engine: Engine, settings: Settings, keys: dict[str, str]) -> MakeClient:  # noqa: ARG001 - keys first
+def make_client(engine: Engine, settings: Settings, keys: dict[str, str]) -> MakeClient:
+    """Builds a client; the keys exist before the app starts, so the API is closed from the start."""
     ingest(engine, settings, "us_ofac_sdn", BASE_ROWS)
 
     @contextmanager
