@@ -23,12 +23,14 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, Table, bindparam, func, insert, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import col
 
 from service.cases.grouping import link_keys
 from service.cases.states import case_status
 from service.cases.tables import CaseEvent, CaseHit, ReviewCase
 from service.screening.audit import on_records_stored
-from service.screening.clearances import party_name_key
+from service.screening.clearances import is_live, party_name_key
+from service.screening.tables import Clearance
 from service.sources.tables import ListEntry
 from service.timeutil import UTCDateTime, utc_now
 
@@ -182,6 +184,16 @@ def _case_ids(connection: Connection, seen: Sequence[Sighting], now: datetime) -
     return known
 
 
+def _live_clearance_ids(connection: Connection, clearance_ids: Sequence[str | None]) -> set[str]:
+    """Those of these clearances that still apply. A replica whose clearance directory has not yet
+    learnt of a new clearance reports its match uncleared for a few seconds: that must not reopen the hit."""
+    wanted = sorted({clearance_id for clearance_id in clearance_ids if clearance_id})
+    if not wanted:
+        return set()
+    statement = select(col(Clearance.id)).where(col(Clearance.id).in_(wanted), is_live(utc_now()))
+    return {str(clearance_id) for clearance_id in connection.execute(statement).scalars()}
+
+
 def _hit_values(match: dict[str, Any], entry: tuple[str, list[str]] | None) -> dict[str, Any]:
     return {
         "name": str(match.get("name", "")),
@@ -208,6 +220,7 @@ def open_cases(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
         (row.case_id, row.source, row.entity_id): row
         for row in connection.execute(select(HITS).where(HITS.c.case_id.in_(case_ids)))
     }
+    live = _live_clearance_ids(connection, [row.clearance_id for row in hits.values() if row.state == "false_positive"])
     states: dict[str, dict[tuple[str, str], str]] = {case_id: {} for case_id in case_ids}
     for (case_id, source, entity_id), row in hits.items():
         states[case_id][(source, entity_id)] = row.state
@@ -237,7 +250,8 @@ def open_cases(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
                 continue
             state, pending = stored.state, stored.pending_event_id
             changed = bool(values["entry_hash"]) and values["entry_hash"] != stored.entry_hash
-            reason = "entry_changed" if changed else "clearance_lapsed" if state == "false_positive" else None
+            lapsed = state == "false_positive" and stored.clearance_id not in live
+            reason = "entry_changed" if changed else "clearance_lapsed" if lapsed else None
             if reason is not None and state != "open":
                 state, pending = "open", None
                 reopened.setdefault(case_id, {}).setdefault(reason, []).append(int(stored.id))
