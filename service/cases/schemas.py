@@ -13,8 +13,69 @@ from service.screening.schemas import clean_text
 
 HitIds = list[int]
 
+# The examples the document shows, composed from one case so that they agree with each other.
+_AT = "2026-12-02T09:30:00Z"
+_PARTY = {
+    "name": "Nicolas Maduro Moros",
+    "type": "person",
+    "country": "VE",
+    "date_of_birth": None,
+    "reference": "CUST-1001",
+}
+_HIT = {
+    "id": 7,
+    "group": 7,
+    "source": "us_ofac_sdn",
+    "entity_id": "22790",
+    "entry_hash": "bd2e36f86c09d5ac4b280f0bf002576e1538876ebe7e78e12070423d6edec582",
+    "name": "MADURO MOROS, Nicolas",
+    "matched_name": "MADURO MOROS, Nicolas",
+    "score": 0.99,
+    "decision": "block",
+    "programs": ["VENEZUELA"],
+    "explanation": [{"feature": "name", "score": 1.0, "detail": "all name parts agree"}],
+    "link_keys": ["doc:VE:5892464", "name:maduro moros nicolas", "ofac:22790"],
+    "state": "open",
+    "pending_decision_id": None,
+    "clearance_id": None,
+    "screening_id": "5f0c3a52-8a5e-4f55-9d53-2f1f8f3b9a10",
+    "first_seen_at": _AT,
+    "last_seen_at": _AT,
+}
+_GROUP = {"id": 7, "hit_ids": [7], "sources": ["us_ofac_sdn"]}
+_EVENT = {
+    "id": 31,
+    "at": _AT,
+    "actor": "erp-prod",
+    "action": "case.opened",
+    "hit_ids": [],
+    "details": {"screening_id": "5f0c3a52-8a5e-4f55-9d53-2f1f8f3b9a10", "decision": "block"},
+}
+_CASE = {
+    "id": "0b6f0f7e-2d1c-4c55-8c53-9f6a3c1b2d10",
+    "status": "open",
+    "party": _PARTY,
+    "decision": "block",
+    "assignee": None,
+    "created_at": _AT,
+    "opened_at": _AT,
+    "updated_at": _AT,
+    "last_screening_id": "5f0c3a52-8a5e-4f55-9d53-2f1f8f3b9a10",
+    "last_screened_at": _AT,
+    "hit_count": 1,
+    "open_hits": 1,
+    "sources": ["us_ofac_sdn"],
+}
+_DETAIL = {**_CASE, "hits": [_HIT], "groups": [_GROUP], "pending_decisions": [], "history": [_EVENT]}
+
+
+def _examples(*examples: dict[str, Any]) -> ConfigDict:
+    return ConfigDict(json_schema_extra={"examples": list(examples)})
+
 
 class PartyOut(BaseModel):
+    model_config = _examples(_PARTY)
+
     name: str
     type: str
     country: str | None
@@ -23,6 +84,8 @@ class PartyOut(BaseModel):
 
 
 class HitOut(BaseModel):
+    model_config = _examples(_HIT)
+
     id: int
     group: int = Field(..., description="Hits with the same group are one listed party on several lists")
     source: str
@@ -46,12 +109,16 @@ class HitOut(BaseModel):
 
 
 class GroupOut(BaseModel):
+    model_config = _examples(_GROUP)
+
     id: int
     hit_ids: list[int]
     sources: list[str]
 
 
 class EventOut(BaseModel):
+    model_config = _examples(_EVENT)
+
     id: int
     at: datetime
     actor: str
@@ -65,6 +132,8 @@ class EventOut(BaseModel):
 
 
 class CaseOut(BaseModel):
+    model_config = _examples(_CASE)
+
     id: str
     status: CaseStatus
     party: PartyOut
@@ -81,6 +150,8 @@ class CaseOut(BaseModel):
 
 
 class CaseDetail(CaseOut):
+    model_config = _examples(_DETAIL)
+
     hits: list[HitOut]
     groups: list[GroupOut]
     pending_decisions: list[EventOut] = Field(..., description="Proposals awaiting a second reviewer (four-eyes)")
@@ -88,6 +159,8 @@ class CaseDetail(CaseOut):
 
 
 class CasePage(BaseModel):
+    model_config = _examples({"items": [_CASE], "next_cursor": None})
+
     items: list[CaseOut]
     next_cursor: str | None = Field(None, description="Pass as `cursor` for the next page; null on the last")
 
@@ -130,7 +203,10 @@ class DecisionIn(BaseModel):
 
 
 class ApprovalIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"decision_id": 32, "verdict": "approve", "comment": "Agreed: same cedula."}]},
+    )
 
     decision_id: int = Field(..., ge=1, le=MAX_STORED_INT, description="The proposed decision (its event id)")
     verdict: Literal["approve", "reject"] = "approve"
@@ -138,6 +214,10 @@ class ApprovalIn(BaseModel):
 
 
 class DecisionOut(BaseModel):
+    model_config = _examples(
+        {"decision_id": 32, "status": "applied", "hit_ids": [7], "clearance_ids": [], "case": _DETAIL}
+    )
+
     decision_id: int = Field(..., description="The event recording it (a proposal's id is what approvals name)")
     status: Literal["applied", "pending_approval", "rejected"]
     hit_ids: list[int]
@@ -146,7 +226,7 @@ class DecisionOut(BaseModel):
 
 
 class AssignIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"assignee": "reviewer-2"}]})
 
     assignee: str | None = Field(..., max_length=200, description="Who works the case (a key name); null unassigns")
 
@@ -157,7 +237,10 @@ class AssignIn(BaseModel):
 
 
 class CaseFilterIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"status": "open", "source": "us_bis_dpl", "older_than": "P3D"}]},
+    )
 
     status: CaseStatus | None = None
     source: str | None = Field(None, max_length=64, description="Cases with a hit on this list")
@@ -190,11 +273,15 @@ class BulkDecisionIn(BaseModel):
 
 
 class BulkSkipped(BaseModel):
+    model_config = _examples({"case_id": _CASE["id"], "detail": "no undecided hit"})
+
     case_id: str
     detail: str
 
 
 class BulkDecisionOut(BaseModel):
+    model_config = _examples({"decided": [_CASE["id"]], "hits": 1, "status": "applied", "skipped": [], "more": False})
+
     decided: list[str] = Field(..., description="Cases decided (every undecided hit, or those on `filter.source`)")
     hits: int
     status: Literal["applied", "pending_approval"]
