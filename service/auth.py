@@ -5,9 +5,10 @@ Keys are random 256-bit secrets shown once at creation; only their SHA-256 is st
 comparison uses hmac.compare_digest. Keys come from the store (`screening keys ...`)
 and from `SCREENING_API_KEYS` (`name:scope:secret`, for deployments that inject secrets).
 
-Scopes: `screen` screens and reads its own audit records; `admin` also manages lists,
-clearances and keys. Only a store that has never held a key, with no key in the environment,
-serves without one (the development mode: `screening serve` then binds to loopback only).
+Scopes, each with all the rights of the one before: `screen` screens and reads its own audit
+records; `review` also reads and decides review cases; `admin` also manages lists, clearances
+and keys. Only a store that has never held a key, with no key in the environment, serves without
+one (the development mode: `screening serve` then binds to loopback only).
 Revoking the last key closes the API until a new key exists: it never reopens.
 """
 
@@ -32,8 +33,8 @@ from starlette.concurrency import run_in_threadpool
 from service.errors import Conflict, InvalidInput, NotFound, ScreeningError
 from service.timeutil import UTCDateTime, utc_now
 
-Scope = Literal["screen", "admin"]
-SCOPES: tuple[Scope, ...] = ("screen", "admin")
+Scope = Literal["screen", "review", "admin"]
+SCOPES: tuple[Scope, ...] = ("screen", "review", "admin")  # each holds the rights of those before it
 KEY_PREFIX = "sk"
 OPEN_MODE_CACHE_SECONDS = 5.0
 
@@ -71,12 +72,15 @@ class Principal:
     def is_admin(self) -> bool:
         return self.scope == "admin"
 
+    def holds(self, scope: Scope) -> bool:
+        """Whether this principal's scope includes `scope`."""
+        return SCOPES.index(self.scope) >= SCOPES.index(scope)
+
 
 def _as_scope(value: str) -> Scope:
-    if value == "admin":
-        return "admin"
-    if value == "screen":
-        return "screen"
+    for scope in SCOPES:
+        if value == scope:
+            return scope
     raise ValueError(f"unknown scope '{value}'")
 
 
@@ -256,11 +260,20 @@ async def principal(request: Request, _bearer: BearerDep = None, _api_key: ApiKe
     return found
 
 
-async def require_admin(caller: Annotated[Principal, Depends(principal)]) -> Principal:
-    if not caller.is_admin:
-        raise Forbidden(f"the key '{caller.name}' has scope 'screen'; this needs scope 'admin'")
+def _required(caller: Principal, scope: Scope) -> Principal:
+    if not caller.holds(scope):
+        raise Forbidden(f"the key '{caller.name}' has scope '{caller.scope}'; this needs scope '{scope}'")
     return caller
 
 
+async def require_admin(caller: Annotated[Principal, Depends(principal)]) -> Principal:
+    return _required(caller, "admin")
+
+
+async def require_review(caller: Annotated[Principal, Depends(principal)]) -> Principal:
+    return _required(caller, "review")
+
+
 PrincipalDep = Annotated[Principal, Depends(principal)]
+ReviewerDep = Annotated[Principal, Depends(require_review)]
 AdminDep = Annotated[Principal, Depends(require_admin)]

@@ -416,12 +416,14 @@ def _cli_context(settings: Settings) -> ScreeningContext:
     """Screening in this process: the index is built from the store, the caller is the OS user."""
     import getpass
 
+    from service.cases import intake
     from service.db import make_engine, upgrade
     from service.matching import build_index
     from service.screening.index_state import IndexHolder
     from service.screening.workflow import ScreeningContext
     from service.sources.catalogue import load_catalogue
 
+    intake.install()  # a screening that is not `clear` opens its party's review case, as through the API
     engine = make_engine(settings.effective_database_url)
     upgrade(engine)
     holder = IndexHolder(engine, build_index)

@@ -102,7 +102,7 @@ class Settings(BaseSettings):
     max_download_mb: float = Field(300.0, gt=0, description="Largest list file accepted, in MiB.")
     api_keys: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
-        description="Static API keys, comma-separated `name:scope:secret` (scope screen or admin).",
+        description="Static API keys, comma-separated `name:scope:secret` (scope screen, review or admin).",
         repr=False,
     )
     api_key_cache_seconds: float = Field(
@@ -122,6 +122,11 @@ class Settings(BaseSettings):
     )
     monitor_poll_seconds: float = Field(
         30.0, gt=0, description="How often the API re-screens pending list versions and sends due webhooks."
+    )
+    four_eyes: bool = Field(
+        False,
+        description="Review cases: a false_positive or true_match takes effect only once a second, different"
+        " reviewer approves it.",
     )
     log_json: bool = Field(False, description="Log one JSON object per line.")
     log_level: str = Field("INFO", description="Python logging level.")

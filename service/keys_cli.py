@@ -16,7 +16,7 @@ keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
 @keys_app.command("create")
 def keys_create(
     name: Annotated[str, typer.Argument(metavar="NAME", help="Who uses the key, e.g. erp-prod")],
-    scope: Annotated[str, typer.Option("--scope", metavar="SCOPE", help="screen | admin")] = "screen",
+    scope: Annotated[str, typer.Option("--scope", metavar="SCOPE", help="screen | review | admin")] = "screen",
 ) -> None:
     """Create an API key and print it once (only its hash is stored)."""
     from service.auth import create_key

@@ -18,6 +18,9 @@ from service.api_docs import install_api_docs
 from service.api_errors import install_error_handlers
 from service.auth import Authenticator
 from service.background import periodic
+from service.cases import intake as case_intake
+from service.cases import routes as case_routes
+from service.cases.reopening import reopen_after_list_updates
 from service.config import Settings, get_settings
 from service.db import make_engine, upgrade
 from service.matching import build_index
@@ -137,6 +140,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     first_now=False,
                 ),
                 monitoring_worker(engine, settings, build_index),
+                periodic(
+                    "case reopening",
+                    functools.partial(reopen_after_list_updates, engine),
+                    settings.index_poll_seconds,
+                ),
             ):
                 yield
         finally:
@@ -182,8 +190,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(list_routes.router)
     app.include_router(clearance_routes.router)
     app.include_router(order_routes.router)
+    app.include_router(case_routes.router)
     install_monitoring(app)
     install_openapi(app, settings)
+    # Every screening stored that is not `clear` opens or updates its party's review case.
+    case_intake.install()
     return app
 
 

@@ -39,6 +39,11 @@ OPENAPI_TAGS: list[dict[str, str]] = [
         "description": "Keep parties under ongoing screening: alerts when a list change changes their outcome, "
         "delivered by webhook.",
     },
+    {
+        "name": "cases",
+        "description": "Review cases: every screening that is not `clear` opens its party's case; reviewers "
+        "(scope review) decide its hits, with optional four-eyes approval, and export the decisions.",
+    },
     {"name": "lists", "description": "The watchlists: status and age, list entries, change reports, refresh."},
     {"name": "health", "description": "Liveness (`/healthz`) and readiness (`/readyz`) probes; no key needed."},
 ]

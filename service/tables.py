@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from service.auth import ApiKey
+from service.cases.tables import CaseEvent, CaseHit, CaseListSweep, ReviewCase
 from service.monitoring.tables import Alert, MonitoredParty, MonitorRun, WebhookDelivery
 from service.screening.tables import AuditEvent, Clearance, ScreeningRecord
 from service.sources.tables import IngestLease, ListChange, ListEntry, ListVersion
@@ -12,6 +13,9 @@ __all__ = [
     "Alert",
     "ApiKey",
     "AuditEvent",
+    "CaseEvent",
+    "CaseHit",
+    "CaseListSweep",
     "Clearance",
     "IngestLease",
     "ListChange",
@@ -19,6 +23,7 @@ __all__ = [
     "ListVersion",
     "MonitorRun",
     "MonitoredParty",
+    "ReviewCase",
     "ScreeningRecord",
     "UiSession",
     "WebhookDelivery",

@@ -151,11 +151,13 @@ def _print_result(result: RescreenResult) -> None:
 def _rescreen(engine: Engine, settings: Settings, source: str, version: int | None) -> list[RescreenResult]:
     from sqlmodel import Session
 
+    from service.cases import intake
     from service.monitoring.rescreen import rescreen_after_version
     from service.monitoring.runs import lease_name, on_version_activated
     from service.sources.lease import ingest_lease
     from service.sources.tables import ListChange
 
+    intake.install()  # a changed outcome that is not `clear` opens the party's review case, as in the API
     if version is None:
         return on_version_activated(engine=engine, source=source, settings=settings, build_index=_index_builder())
     with Session(engine) as session:

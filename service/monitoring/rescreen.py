@@ -46,10 +46,10 @@ from service.monitoring.search import (
     worker_count,
 )
 from service.monitoring.tables import Alert, MonitoredParty, MonitorRun, WebhookDelivery
+from service.screening.audit import insert_records
 from service.screening.clearances import PartyClearances, clearances_of, live_clearances
 from service.screening.index_state import load_active_versions
 from service.screening.schemas import ListVersionRef, MatchOut, ScreenResponse
-from service.screening.tables import ScreeningRecord
 from service.timeutil import utc_now
 
 log = logging.getLogger(__name__)
@@ -279,7 +279,7 @@ def _apply_chunk(
                 updates,
             )
         if audit_rows:
-            connection.execute(insert(ScreeningRecord), audit_rows)
+            insert_records(connection, audit_rows)
         if alert_rows:
             alert_ids = connection.execute(
                 insert(Alert).returning(col(Alert.id), sort_by_parameter_order=True), alert_rows

@@ -7,7 +7,7 @@ Records are inserted once and never updated (a database trigger refuses UPDATEs)
 from __future__ import annotations
 
 import base64
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -96,14 +96,36 @@ _JSON_COLUMNS = frozenset({"request", "response", "list_versions"})
 _COPY = f"COPY screening_record ({', '.join(_COLUMNS)}) FROM STDIN"
 
 
+# Called in the transaction that stores audit rows, with the rows whose decision is not `clear`.
+RecordsListener = Callable[[Connection, Sequence[dict[str, Any]]], None]
+_listeners: list[RecordsListener] = []
+
+
+def on_records_stored(listener: RecordsListener) -> None:
+    """Have `listener` see every screening stored from now on that is not `clear` (in the storing
+    transaction, so it commits or fails with the records). The review cases register here at start:
+    screening knows nothing of them. Registering a listener twice keeps one."""
+    if listener not in _listeners:
+        _listeners.append(listener)
+
+
 def insert_records(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert audit rows in the caller's transaction.
+    """Insert audit rows in the caller's transaction, then tell the listeners of those not `clear`.
 
     On PostgreSQL through COPY: the audit trail takes a row per screening, and COPY costs both
     sides a fraction of an INSERT per row (no statement per row to bind and execute).
     """
     if not rows:
         return
+    _copy_or_insert(connection, rows)
+    if _listeners:
+        flagged = [row for row in rows if row["decision"] != "clear"]
+        if flagged:
+            for listener in _listeners:
+                listener(connection, flagged)
+
+
+def _copy_or_insert(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
     if connection.dialect.name != "postgresql":
         connection.execute(insert(ScreeningRecord), list(rows))
         return
