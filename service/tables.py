@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from service.auth import ApiKey
 from service.monitoring.tables import Alert, MonitoredParty, MonitorRun, WebhookDelivery
-from service.screening.tables import AuditEvent, Clearance, ScreeningRecord
+from service.screening.tables import AuditEvent, Clearance, SavedIndex, ScreeningRecord
 from service.sources.tables import IngestLease, ListChange, ListEntry, ListVersion
 from service.ui.tables import UiSession
 
@@ -19,6 +19,7 @@ __all__ = [
     "ListVersion",
     "MonitorRun",
     "MonitoredParty",
+    "SavedIndex",
     "ScreeningRecord",
     "UiSession",
     "WebhookDelivery",
