@@ -378,8 +378,13 @@ def dump_index(index: Index) -> bytes:
 
 def load_index(data: bytes) -> Index:
     """An index from `dump_index` bytes. Only for bytes this service wrote: unpickling runs code they name."""
+    # Collected before rather than after: unpickling makes no garbage cycles, and a collection over the
+    # loaded index would walk all of its objects (a second or so for the full lists).
+    gc.collect()
     with _collector_paused():
         index = pickle.loads(data)  # noqa: S301 - the caller checked the bytes are ours (screening/saved_index.py)
     if not isinstance(index, Index):
         raise TypeError(f"not a match index: {type(index).__name__}")
-    return _freeze_if_large(index)
+    if index.name_count >= FREEZE_MIN_NAMES:
+        gc.freeze()  # as in `build_index`
+    return index
