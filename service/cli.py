@@ -413,20 +413,21 @@ def _print_screening(answer: dict[str, Any], *, as_json: bool) -> None:
 
 
 def _cli_context(settings: Settings) -> ScreeningContext:
-    """Screening in this process: the index is built from the store, the caller is the OS user."""
+    """Screening in this process: the index is loaded as saved (or built from the store), the caller is the OS user."""
     import getpass
 
     from service.cases import intake
     from service.db import make_engine, upgrade
     from service.matching import build_index
     from service.screening.index_state import IndexHolder
+    from service.screening.saved_index import SavedIndexes
     from service.screening.workflow import ScreeningContext
     from service.sources.catalogue import load_catalogue
 
     intake.install()  # a screening that is not `clear` opens its party's review case, as through the API
     engine = make_engine(settings.effective_database_url)
     upgrade(engine)
-    holder = IndexHolder(engine, build_index)
+    holder = IndexHolder(engine, build_index, saved=SavedIndexes(engine, cache_dir=settings.data_dir / "index-cache"))
     holder.refresh()
     caller = f"cli:{getpass.getuser()}"
     return ScreeningContext(engine, settings, load_catalogue(settings.lists_dir), holder.snapshot, caller)

@@ -38,6 +38,7 @@ from service.screening import routes as screening_routes
 from service.screening.audit_writer import AuditWriter
 from service.screening.clearance_directory import ClearanceDirectory
 from service.screening.index_state import IndexHolder, IndexSnapshot, resident_bytes
+from service.screening.saved_index import SavedIndexes
 from service.sources import routes as list_routes
 from service.sources.catalogue import Catalogue, load_catalogue
 from service.sources.first_start import FirstStartLoader
@@ -93,7 +94,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         policy_store.get()  # a broken policy fails start-up loudly rather than the first order
         engine = make_engine(settings.effective_database_url)
         await run_in_threadpool(upgrade, engine)
-        holder = IndexHolder(engine, build_index)
+        # Replicas share the store only: the first to build an index for the active versions saves it there.
+        holder = IndexHolder(engine, build_index, saved=SavedIndexes(engine))
         holder.on_build = functools.partial(
             _publish_index, BackgroundSizer(lambda size: get_metrics().set_index_memory(size))
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from service.auth import ApiKey
 from service.cases.tables import CaseEvent, CaseHit, CaseListSweep, ReviewCase
 from service.monitoring.tables import Alert, MonitoredParty, MonitorRun, WebhookDelivery
-from service.screening.tables import AuditEvent, Clearance, ScreeningRecord
+from service.screening.tables import AuditEvent, Clearance, SavedIndex, ScreeningRecord
 from service.sources.tables import IngestLease, ListChange, ListEntry, ListVersion
 from service.ui.tables import UiSession
 
@@ -24,6 +24,7 @@ __all__ = [
     "MonitorRun",
     "MonitoredParty",
     "ReviewCase",
+    "SavedIndex",
     "ScreeningRecord",
     "UiSession",
     "WebhookDelivery",

@@ -1,4 +1,4 @@
-"""The replica's in-memory match index, built from the active list versions and swapped atomically.
+"""The replica's in-memory match index, built from the active list versions (or loaded as saved) and swapped atomically.
 
 Readers take `holder.snapshot` once per request and use only that object, so a
 rebuild that finishes mid-request never mixes two generations of lists.
@@ -15,9 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col
 
+from service.matching.index import Index
 from service.matching.types import IndexedEntry, MatchIndex
+from service.screening.saved_index import SavedIndexes, index_key
 from service.sources.model import ParsedEntry
 from service.sources.tables import ListEntry, ListVersion
 from service.timeutil import utc_now
@@ -35,6 +38,7 @@ class ActiveVersion:
     published_at: datetime | None
     activated_at: datetime | None
     record_count: int
+    sha256: str | None = None  # of the version's files; with the id, what a saved index is keyed on
 
 
 @dataclass(slots=True, frozen=True)
@@ -42,8 +46,9 @@ class IndexSnapshot:
     index: MatchIndex
     versions: tuple[ActiveVersion, ...]
     built_at: datetime
-    build_seconds: float
+    build_seconds: float  # to build it, or to load it when `loaded`
     memory_bytes: int = 0
+    loaded: bool = False  # from a saved index (`saved_index.py`) rather than built
 
     @property
     def key(self) -> tuple[tuple[str, int], ...]:
@@ -77,6 +82,7 @@ def load_active_versions(session: Session) -> tuple[ActiveVersion, ...]:
             published_at=row.published_at,
             activated_at=row.activated_at,
             record_count=row.record_count,
+            sha256=row.sha256,
         )
         for row in rows
     )
@@ -106,11 +112,16 @@ def resident_bytes() -> int:
 
 
 class IndexHolder:
-    """Owns the current snapshot; `refresh()` rebuilds it when the active versions changed."""
+    """Owns the current snapshot; `refresh()` rebuilds it when the active versions changed.
 
-    def __init__(self, engine: Engine, build: IndexBuildFn) -> None:
+    With `saved`, an index saved for the new versions is loaded instead of built, and an index
+    built here is saved for the other replicas and the next start.
+    """
+
+    def __init__(self, engine: Engine, build: IndexBuildFn, *, saved: SavedIndexes | None = None) -> None:
         self.engine = engine
         self._build = build
+        self._saved = saved
         self._snapshot: IndexSnapshot | None = None
         self._rebuild_lock = threading.Lock()
         self.on_build: Callable[[IndexSnapshot], None] | None = None
@@ -120,26 +131,33 @@ class IndexHolder:
         return self._snapshot
 
     def refresh(self) -> bool:
-        """Rebuild if the store's active versions differ from the index's; True when it rebuilt."""
+        """Rebuild (or load) if the store's active versions differ from the index's; True when it did."""
         with self._rebuild_lock:
             with Session(self.engine) as session:
                 versions = load_active_versions(session)
             key = tuple((version.source, version.version_id) for version in versions)
             if self._snapshot is not None and self._snapshot.key == key:
                 return False
+            saved = self._saved if versions else None  # an empty index is built at once
+            saved_key = index_key((version.source, version.version_id, version.sha256) for version in versions)
             started = time.perf_counter()
             resident_before = resident_bytes()
-            index = self._build(load_entries(self.engine, versions))
+            index: MatchIndex | None = saved.load(saved_key) if saved is not None else None
+            loaded = index is not None
+            if index is None:
+                index = self._build(load_entries(self.engine, versions))
             snapshot = IndexSnapshot(
                 index=index,
                 versions=versions,
                 built_at=utc_now(),
                 build_seconds=time.perf_counter() - started,
                 memory_bytes=max(resident_bytes() - resident_before, 0),
+                loaded=loaded,
             )
             self._snapshot = snapshot
             log.info(
-                "match index built: %d entries, %d names from %d sources in %.2fs",
+                "match index %s: %d entries, %d names from %d sources in %.2fs",
+                "loaded" if loaded else "built",
                 index.entry_count,
                 index.name_count,
                 len(versions),
@@ -147,4 +165,15 @@ class IndexHolder:
             )
             if self.on_build is not None:
                 self.on_build(snapshot)
+            if saved is not None and not loaded and isinstance(index, Index):
+                self._save(saved, saved_key, index)
             return True
+
+    @staticmethod
+    def _save(saved: SavedIndexes, key: str, index: Index) -> None:
+        """Saved after the swap: after a poll, requests are already served by the new index meanwhile."""
+        try:
+            saved.save(key, index)
+        except SQLAlchemyError as error:
+            # The index in memory is good; a failed save only costs the next process a build.
+            log.warning("could not save the match index: %s", error)

@@ -1,11 +1,11 @@
-"""Stored screenings (the audit trail), clearances and audit events."""
+"""Stored screenings (the audit trail), clearances, audit events and saved match indexes."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index
+from sqlalchemy import JSON, Column, Index, LargeBinary
 from sqlmodel import Field, SQLModel
 
 from service.timeutil import UTCDateTime, utc_now
@@ -69,3 +69,19 @@ class AuditEvent(SQLModel, table=True):
     action: str = Field(max_length=64)
     object_id: str = Field(max_length=200)
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class SavedIndex(SQLModel, table=True):
+    """A built match index for one set of active list versions, loaded by replicas instead of rebuilding.
+
+    Written once per key by whichever process built it first; `data` is framed and checksummed
+    by `screening/saved_index.py`, which alone reads it.
+    """
+
+    __tablename__ = "saved_index"
+
+    key: str = Field(primary_key=True, max_length=64, description="sha256 of code version and active versions")
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime, index=True)
+    entry_count: int
+    size: int = Field(description="bytes in data")
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
