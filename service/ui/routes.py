@@ -17,9 +17,11 @@ from service.errors import ScreeningError
 from service.orders.screening import screen_and_record_order
 from service.orders.store import PolicyStore
 from service.sources.status import source_statuses
+from service.ui import case_pages
 from service.ui.charts import Series, stacked_bars
 from service.ui.order_form import ITEM_ROWS, PARTY_ROWS, ROLES, read_order_form
 from service.ui.pages import (
+    SCOPE_RANK,
     SECURITY_HEADERS,
     SESSION_COOKIE,
     SIGN_IN_CSRF_COOKIE,
@@ -57,8 +59,9 @@ def _policy_store(request: Request) -> PolicyStore:
 
 
 @router.get("/")
-async def home(_user: UserDep) -> RedirectResponse:
-    return redirect("/ui/orders")
+async def home(user: UserDep) -> RedirectResponse:
+    # Reviewers start at their queue, the sales desk at the order desk.
+    return redirect("/ui/queue" if SCOPE_RANK.get(user.scope, 0) >= SCOPE_RANK["review"] else "/ui/orders")
 
 
 def _sign_in_page(request: Request, next_path: str, *, error: str | None = None, status: int = 200) -> HTMLResponse:
@@ -194,6 +197,7 @@ def install_ui(app: FastAPI) -> None:
     """The pages, and what a page shows when it cannot serve a request."""
     app.state.ui_sign_in_limiter = SignInLimiter(attempts=10, window_seconds=300)
     app.include_router(router)
+    app.include_router(case_pages.router)
 
     async def to_sign_in(_request: Request, error: Exception) -> Response:
         next_path = error.next_path if isinstance(error, SignInRequired) else "/ui/"
