@@ -8,12 +8,19 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
 import httpx
 import uvicorn
 
 from service.config import Settings
+from service.db import make_engine, upgrade
 from service.main import create_app
+from service.sources.catalogue import load_catalogue
+from service.sources.ingest import IngestOptions, ingest_files
+from tests.conftest import fresh_database
+from tests.factories import BASE_ROWS, OfacRow, ofac_csv_set
 
 START_DEADLINE_SECONDS = 120.0  # a loaded machine starts slowly
 
@@ -47,3 +54,22 @@ def live_server(settings: Settings, *, ready_path: str = "/readyz") -> Iterator[
     finally:
         server.should_exit = True
         thread.join(timeout=60)
+
+
+def load_sdn_rows(url: str, rows: list[OfacRow]) -> None:
+    """Migrate the store at `url` and load `rows` as the OFAC SDN list."""
+    engine = make_engine(url)
+    upgrade(engine)
+    source = load_catalogue(Settings().lists_dir).get("us_ofac_sdn")
+    ingest_files(engine=engine, source=source, files=ofac_csv_set(rows), origin="test", options=IngestOptions())
+    engine.dispose()
+
+
+@contextmanager
+def listed_service(tmp_path: Path, rows: list[OfacRow] | None = None, **settings: Any) -> Iterator[str]:
+    """A live server on a store of its own holding `rows` (default: the factories' BASE_ROWS) as the SDN list."""
+    with fresh_database(tmp_path) as url:
+        load_sdn_rows(url, BASE_ROWS if rows is None else rows)
+        configured = Settings(data_dir=tmp_path, database_url=url, **settings)
+        with live_server(configured) as address:
+            yield address

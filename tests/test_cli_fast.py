@@ -11,27 +11,21 @@ import json
 import os
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
-import uvicorn
 from sqlmodel import Session
 from typer.testing import CliRunner
 
 from service.cli import LIST_FORMATS, app
 from service.config import Settings
-from service.db import make_engine, upgrade
-from service.main import create_app
+from service.db import make_engine
 from service.screening.tables import ScreeningRecord
-from service.sources.catalogue import load_catalogue
 from service.sources.formats import known_formats
-from service.sources.ingest import IngestOptions, ingest_files
 from tests.conftest import fresh_database
-from tests.factories import BASE_ROWS, ofac_csv_set
+from tests.factories import BASE_ROWS
+from tests.live_server import live_server, load_sdn_rows
 from tests.test_cli import SCREENING, free_port
 
 # What made `screening --help` take seconds: the web stack, the store, the matcher, the parsers.
@@ -129,14 +123,6 @@ def test_shell_completion() -> None:
     assert complete("screening screen X --type v") == ["vessel"]
 
 
-def _load_list(url: str) -> None:
-    engine = make_engine(url)
-    upgrade(engine)
-    source = load_catalogue(Settings().lists_dir).get("us_ofac_sdn")
-    ingest_files(engine=engine, source=source, files=ofac_csv_set(BASE_ROWS), origin="t", options=IngestOptions())
-    engine.dispose()
-
-
 def _caller_of(url: str, screening_id: str) -> str | None:
     """Who the store's audit trail says asked for the screening; None when it holds no such screening."""
     engine = make_engine(url)
@@ -152,33 +138,16 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str
     """A running service with a key (`cli-test`), on a store of its own: (its URL, its store's URL)."""
     tmp_path = tmp_path_factory.mktemp("service")
     with fresh_database(tmp_path) as store:
-        _load_list(store)
+        load_sdn_rows(store, BASE_ROWS)
         settings = Settings(data_dir=tmp_path, database_url=store, api_keys=[f"cli-test:screen:{SERVER_KEY}"])
-        port = free_port()
-        server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
-        thread = threading.Thread(target=server.run, name="cli-test-server", daemon=True)
-        thread.start()
-        address = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 120  # a loaded machine starts slowly
-        while True:
-            try:
-                if httpx.get(f"{address}/readyz", timeout=5).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.1)
-        try:
+        with live_server(settings) as address:
             yield address, store
-        finally:
-            server.should_exit = True
-            thread.join(timeout=60)
 
 
 @pytest.fixture
 def cli(tmp_path: Path, database_url: str):  # type: ignore[no-untyped-def]
     """`screening` on a local store of its own (with the same list), given the service URL and key."""
-    _load_list(database_url)
+    load_sdn_rows(database_url, BASE_ROWS)
 
     def _run(*args: str, url: str, key: str = "", check: int = 0) -> subprocess.CompletedProcess[str]:
         env = {

@@ -9,7 +9,6 @@ SCREENING_TEST_DATABASE_URL says so.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import schemathesis
@@ -18,13 +17,8 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
 from service.config import Settings
-from service.db import make_engine, upgrade
 from service.main import create_app
-from service.sources.catalogue import load_catalogue
-from service.sources.ingest import IngestOptions, ingest_files
-from tests.conftest import fresh_database
-from tests.factories import BASE_ROWS, ofac_csv_set
-from tests.live_server import live_server
+from tests.live_server import listed_service
 
 EXAMPLES_PER_OPERATION = 40
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance]
@@ -35,16 +29,8 @@ schema = schemathesis.openapi.from_dict(create_app(Settings()).openapi())
 
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    tmp_path: Path = tmp_path_factory.mktemp("fuzz")
-    with fresh_database(tmp_path) as url:
-        service_settings = Settings(data_dir=tmp_path, database_url=url, index_poll_seconds=1.0)
-        engine = make_engine(url)
-        upgrade(engine)
-        source = load_catalogue(service_settings.lists_dir).get("us_ofac_sdn")
-        ingest_files(engine=engine, source=source, files=ofac_csv_set(BASE_ROWS), origin="t", options=IngestOptions())
-        engine.dispose()
-        with live_server(service_settings) as address:
-            yield address
+    with listed_service(tmp_path_factory.mktemp("fuzz"), index_poll_seconds=1.0) as address:
+        yield address
 
 
 @schema.parametrize()

@@ -19,13 +19,7 @@ from types import ModuleType
 import httpx
 import pytest
 
-from service.config import Settings
-from service.db import make_engine, upgrade
-from service.sources.catalogue import load_catalogue
-from service.sources.ingest import IngestOptions, ingest_files
-from tests.conftest import fresh_database
-from tests.factories import BASE_ROWS, ofac_csv_set
-from tests.live_server import live_server
+from tests.live_server import listed_service
 
 KEY = "client-test-secret-key-0123456789"
 PACKAGE = "screening_test_client"
@@ -34,16 +28,8 @@ GENERATOR = shutil.which("openapi-python-client", path=str(Path(sys.executable).
 
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    tmp_path = tmp_path_factory.mktemp("client-server")
-    with fresh_database(tmp_path) as url:
-        settings = Settings(data_dir=tmp_path, database_url=url, api_keys=[f"erp:admin:{KEY}"])
-        engine = make_engine(url)
-        upgrade(engine)
-        source = load_catalogue(settings.lists_dir).get("us_ofac_sdn")
-        ingest_files(engine=engine, source=source, files=ofac_csv_set(BASE_ROWS), origin="t", options=IngestOptions())
-        engine.dispose()
-        with live_server(settings) as address:
-            yield address
+    with listed_service(tmp_path_factory.mktemp("client-server"), api_keys=[f"erp:admin:{KEY}"]) as address:
+        yield address
 
 
 @pytest.fixture(scope="module")

@@ -9,13 +9,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from service.config import Settings
-from service.db import make_engine, upgrade
-from service.sources.catalogue import load_catalogue
-from service.sources.ingest import IngestOptions, ingest_files
-from tests.conftest import fresh_database
-from tests.factories import BASE_ROWS, ofac_csv_set
-from tests.live_server import live_server
+from tests.live_server import listed_service
 
 ADMIN = "admin-key-0123456789abcd"
 FIRST = "first-reviewer-key-0123"
@@ -24,17 +18,8 @@ KEYS = [f"erp:admin:{ADMIN}", f"ana:review:{FIRST}", f"ben:review:{SECOND}"]
 
 
 def _serve(tmp_path: Path, *, four_eyes: bool) -> Iterator[str]:
-    with fresh_database(tmp_path) as url:
-        settings = Settings(
-            data_dir=tmp_path, database_url=url, api_keys=KEYS, index_poll_seconds=1, four_eyes=four_eyes
-        )
-        engine = make_engine(url)
-        upgrade(engine)
-        source = load_catalogue(settings.lists_dir).get("us_ofac_sdn")
-        ingest_files(engine=engine, source=source, files=ofac_csv_set(BASE_ROWS), origin="t", options=IngestOptions())
-        engine.dispose()
-        with live_server(settings) as address:
-            yield address
+    with listed_service(tmp_path, api_keys=KEYS, index_poll_seconds=1, four_eyes=four_eyes) as address:
+        yield address
 
 
 @pytest.fixture(scope="module")

@@ -9,12 +9,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Dialog, Page, expect
 
-from service.config import Settings
-from service.db import make_engine, upgrade
-from service.sources.catalogue import load_catalogue
-from service.sources.ingest import IngestOptions, ingest_files
-from tests.factories import BASE_ROWS, OfacRow, ofac_csv_set
-from tests.live_server import live_server
+from tests.factories import BASE_ROWS, OfacRow
+from tests.live_server import listed_service
 
 KEY = "desk-key-0123456789abcdef"
 HOSTILE_LISTED = "<img src=x onerror=\"document.title='pwned'\"> MARKUP TRADING"
@@ -23,19 +19,10 @@ HOSTILE_PARTY = "<script>document.title='pwned'</script>"
 
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    from tests.conftest import fresh_database
-
-    tmp_path: Path = tmp_path_factory.mktemp("workbench")
-    with fresh_database(tmp_path) as url:
-        settings = Settings(data_dir=tmp_path, database_url=url, api_keys=[f"desk:admin:{KEY}"], index_poll_seconds=1)
-        engine = make_engine(url)
-        upgrade(engine)
-        rows = [*BASE_ROWS, OfacRow(4242, HOSTILE_LISTED, programs="SDGT")]
-        source = load_catalogue(settings.lists_dir).get("us_ofac_sdn")
-        ingest_files(engine=engine, source=source, files=ofac_csv_set(rows), origin="t", options=IngestOptions())
-        engine.dispose()
-        with live_server(settings) as address:
-            yield address
+    rows = [*BASE_ROWS, OfacRow(4242, HOSTILE_LISTED, programs="SDGT")]
+    settings = {"api_keys": [f"desk:admin:{KEY}"], "index_poll_seconds": 1}
+    with listed_service(tmp_path_factory.mktemp("workbench"), rows, **settings) as address:
+        yield address
 
 
 @pytest.fixture
