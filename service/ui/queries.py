@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
+from service.cases.tables import CaseEvent, ReviewCase
 from service.screening.tables import ScreeningRecord
 from service.sources.tables import ListChange, ListVersion
 from service.timeutil import utc_now
@@ -67,3 +68,45 @@ def screenings_per_day(session: Session, *, now: datetime | None = None) -> tupl
 
 def screening_total(session: Session) -> int:
     return int(session.execute(select(func.count()).select_from(ScreeningRecord)).scalar_one())
+
+
+# Age buckets of the dashboard's case charts: (label, upper bound in hours).
+AGE_BUCKETS: tuple[tuple[str, float], ...] = (
+    ("< 1 h", 1),
+    ("1-8 h", 8),
+    ("8-24 h", 24),
+    ("1-3 d", 72),
+    ("3-7 d", 168),
+    ("> 7 d", float("inf")),
+)
+# The events that settle hits for good: a decision applied at once, or a proposal approved (four-eyes).
+SETTLING_EVENTS = ("decision", "decision.approved")
+
+
+def bucketed(hours: list[float]) -> list[int]:
+    counts = [0] * len(AGE_BUCKETS)
+    for value in hours:
+        counts[next(i for i, (_, bound) in enumerate(AGE_BUCKETS) if value < bound)] += 1
+    return counts
+
+
+def open_case_ages(session: Session, *, now: datetime | None = None) -> list[int]:
+    """Cases not closed, per age bucket (since they were opened or last reopened)."""
+    moment = now or utc_now()
+    opened = session.execute(select(col(ReviewCase.opened_at)).where(col(ReviewCase.status) != "closed")).scalars()
+    return bucketed([(moment - at).total_seconds() / 3600 for at in opened])
+
+
+def decision_times(session: Session, *, now: datetime | None = None) -> list[float]:
+    """Hours from a case's opening to each false_positive / true_match decision of the last 30 days."""
+    since = (now or utc_now()) - timedelta(days=HISTORY_DAYS)
+    rows = session.execute(
+        select(col(CaseEvent.at), col(ReviewCase.created_at), col(CaseEvent.details))
+        .join(ReviewCase, col(ReviewCase.id) == col(CaseEvent.case_id))
+        .where(col(CaseEvent.action).in_(SETTLING_EVENTS), col(CaseEvent.at) >= since)
+    ).all()
+    return [
+        max(0.0, (at - opened).total_seconds() / 3600)
+        for at, opened, details in rows
+        if details.get("action") in ("false_positive", "true_match")
+    ]

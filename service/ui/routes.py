@@ -35,7 +35,15 @@ from service.ui.pages import (
     sessions,
     signed_in,
 )
-from service.ui.queries import list_histories, screening_total, screenings_per_day
+from service.ui.queries import (
+    AGE_BUCKETS,
+    bucketed,
+    decision_times,
+    list_histories,
+    open_case_ages,
+    screening_total,
+    screenings_per_day,
+)
 from service.ui.sessions import SignedIn, SignInLimiter
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
@@ -181,7 +189,32 @@ async def screen_order(request: Request, user: UserDep) -> HTMLResponse:
 def dashboard(request: Request, user: UserDep, engine: EngineDep) -> HTMLResponse:
     with Session(engine) as session:
         total = screening_total(session)
-    return render(request, "dashboard.html", {"total": total}, user=user)
+        ages = open_case_ages(session)
+        times = sorted(decision_times(session))
+    median = times[len(times) // 2] if times else None
+    context = {"total": total, "open_cases": sum(ages), "decided": len(times), "median_hours": median}
+    return render(request, "dashboard.html", context, user=user)
+
+
+def _svg(svg: str) -> Response:
+    return Response(svg, media_type="image/svg+xml", headers=SECURITY_HEADERS)
+
+
+@router.get("/charts/open-cases.svg")
+def open_cases_chart(_user: UserDep, engine: EngineDep) -> Response:
+    with Session(engine) as session:
+        ages = open_case_ages(session)
+    labels = [label for label, _ in AGE_BUCKETS]
+    return _svg(stacked_bars("Open cases by age", labels, [Series("open cases", "#ef6c00", ages)]))
+
+
+@router.get("/charts/decision-times.svg")
+def decision_times_chart(_user: UserDep, engine: EngineDep) -> Response:
+    with Session(engine) as session:
+        counts = bucketed(decision_times(session))
+    labels = [label for label, _ in AGE_BUCKETS]
+    title = "Time from case opening to decision (30 days)"
+    return _svg(stacked_bars(title, labels, [Series("decisions", "#1f3a5f", counts)]))
 
 
 @router.get("/charts/screenings.svg")
@@ -189,8 +222,9 @@ def screenings_chart(_user: UserDep, engine: EngineDep) -> Response:
     with Session(engine) as session:
         days, counts = screenings_per_day(session)
     series = [Series(decision, DECISION_COLOURS[decision], values) for decision, values in counts.items()]
-    svg = stacked_bars("Screenings per day by decision (30 days, UTC)", [d.strftime("%d %b") for d in days], series)
-    return Response(svg, media_type="image/svg+xml", headers=SECURITY_HEADERS)
+    return _svg(
+        stacked_bars("Screenings per day by decision (30 days, UTC)", [d.strftime("%d %b") for d in days], series)
+    )
 
 
 def install_ui(app: FastAPI) -> None:

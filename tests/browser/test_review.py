@@ -104,4 +104,7 @@ def test_with_four_eyes_a_second_reviewer_approves_a_true_match(
     expect(second.get_by_test_id("hit-state").first).to_have_text("true match")
     expect(second.locator("ol.history")).to_contain_text("ben · decision.approved")
     second.screenshot(path=str(artifacts / "case-four-eyes.png"), full_page=True)
+    second.goto("/ui/dashboard")
+    expect(second.locator("main")).to_contain_text("1 hits decided in 30 days")
+    second.screenshot(path=str(artifacts / "dashboard-cases.png"), full_page=True)
     second.context.close()

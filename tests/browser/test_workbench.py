@@ -102,6 +102,10 @@ def test_hostile_names_from_the_user_and_from_a_list_render_as_text(page: Page, 
     assert page.title() != "pwned"
     assert page.locator("#result img").count() == 0 and page.locator("#result script").count() == 0
     page.screenshot(path=str(artifacts / "order-desk-hostile.png"), full_page=True)
+    # The listed party's case is one click away, and the queue shows it escaped too.
+    page.locator("p.cases a").click()
+    expect(page.locator("table.queue")).to_contain_text("MARKUP TRADING")
+    assert page.title() != "pwned"
 
 
 def test_a_form_post_without_its_token_is_refused(page: Page) -> None:
@@ -121,7 +125,9 @@ def test_the_lists_page_and_the_dashboard_show_what_is_loaded_and_screened(page:
     page.keyboard.press("g")
     page.keyboard.press("d")  # the keyboard shortcut to the dashboard
     expect(page).to_have_title("Dashboard · End-user screening")
-    chart = page.get_by_role("img", name="Screenings per day by decision, last 30 days")
-    expect(chart).to_be_visible()
-    assert chart.evaluate("image => image.naturalWidth") > 0  # the SVG loaded under the page's CSP
+    charts = ("Screenings per day by decision, last 30 days", "Open cases by age", "Time from case opening to decision")
+    for name in charts:
+        chart = page.get_by_role("img", name=name)
+        expect(chart).to_be_visible()
+        assert chart.evaluate("image => image.naturalWidth") > 0  # the SVG loaded under the page's CSP
     page.screenshot(path=str(artifacts / "dashboard.png"), full_page=True)
