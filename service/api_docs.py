@@ -45,7 +45,7 @@ def _swagger_page(title: str, openapi_url: str) -> str:
 
 
 def install_api_docs(app: FastAPI) -> None:
-    """/docs from local assets, and / leading to it. Create the app with `docs_url=None` and
+    """/docs from local assets, and / leading to the workbench. Create the app with `docs_url=None` and
     `redoc_url=None` (ReDoc loads its logo from a CDN whatever it is given)."""
     app.mount(VENDOR_ASSETS, StaticFiles(directory=str(VENDOR_DIR)), name="vendor-assets")
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
@@ -59,4 +59,4 @@ def install_api_docs(app: FastAPI) -> None:
 
     @app.get("/", include_in_schema=False)
     async def home() -> RedirectResponse:
-        return RedirectResponse("/docs", status_code=307)
+        return RedirectResponse("/ui/", status_code=307)  # the workbench; it asks to sign in first

@@ -27,7 +27,7 @@ def test_docs_page_loads_only_its_own_assets(settings: Settings) -> None:
         assert "/openapi.json" in page.text
 
 
-def test_the_root_leads_to_the_docs(settings: Settings) -> None:
+def test_the_root_leads_to_the_workbench(settings: Settings) -> None:
     with TestClient(create_app(settings)) as client:
         response = client.get("/", follow_redirects=False)
-        assert response.status_code == 307 and response.headers["location"] == "/docs"
+        assert response.status_code == 307 and response.headers["location"] == "/ui/"
