@@ -42,6 +42,17 @@ def lists_data_dir() -> Path:
 TEST_DATABASE_ENV = "SCREENING_TEST_DATABASE_URL"
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On the PostgreSQL pass, leave out the tests marked `store_independent` (parsers, the chart, the
+    Dockerfile, the mirror scan ...): they never open the store, so the SQLite pass has run them as they are."""
+    if _postgres_url() is None:
+        return
+    independent = [item for item in items if item.get_closest_marker("store_independent")]
+    if independent:
+        config.hook.pytest_deselected(items=independent)
+        items[:] = [item for item in items if not item.get_closest_marker("store_independent")]
+
+
 def _postgres_url() -> str | None:
     url = os.environ.get(TEST_DATABASE_ENV, "")
     return url if url.startswith("postgresql") else None

@@ -13,6 +13,9 @@ from sqlalchemy.engine import make_url
 
 from tests.dockerfile import image_command, parse_dockerfile
 
+# Never touches the store: it runs once, on the SQLite pass (tests/conftest.py).
+pytestmark = pytest.mark.store_independent
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -6,6 +6,9 @@ import pytest
 
 from service.countries import country_in_any_language, to_iso_country
 
+# Never touches the store: it runs once, on the SQLite pass (tests/conftest.py).
+pytestmark = pytest.mark.store_independent
+
 
 @pytest.mark.parametrize(
     ("text", "code"),

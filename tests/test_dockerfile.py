@@ -25,6 +25,9 @@ from tests.dockerfile import (
     runtime_env,
 )
 
+# Never touches the store: it runs once, on the SQLite pass (tests/conftest.py).
+pytestmark = pytest.mark.store_independent
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -13,6 +13,9 @@ from service.sources import fetch as fetch_module
 from service.sources.fetch import FetchPolicy, fetch, make_http_client
 from tests.list_server import ListServer, Route, serve_lists
 
+# Never touches the store: it runs once, on the SQLite pass (tests/conftest.py).
+pytestmark = pytest.mark.store_independent
+
 POLICY = FetchPolicy(connect_timeout=5, read_timeout=5, attempts=3, backoff_seconds=4.0)
 
 

@@ -29,6 +29,9 @@ from service.config import Settings
 from service.metrics import Metrics
 from service.sources.catalogue import load_catalogue
 
+# Never touches the store: it runs once, on the SQLite pass (tests/conftest.py).
+pytestmark = pytest.mark.store_independent
+
 ROOT = Path(__file__).resolve().parent.parent
 CHART = ROOT / "helm"
 RELEASE = "screening"

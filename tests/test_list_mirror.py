@@ -19,6 +19,9 @@ from service.sources.fetch import FetchPolicy
 from service.sources.refresh import mirror_files_by_source
 from tests.factories import BASE_ROWS, OfacRow, ofac_csv_set
 
+# Never touches the store: it runs once, on the SQLite pass (tests/conftest.py).
+pytestmark = pytest.mark.store_independent
+
 FIXTURES = Path(__file__).parent / "fixtures"
 POLICY = FetchPolicy(attempts=1, backoff_seconds=0.0)
 HOUR = 3600.0

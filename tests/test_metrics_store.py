@@ -149,5 +149,6 @@ def test_the_index_memory_gauge_measures_the_index(engine: Engine, settings: Set
         samples = _poll(client, lambda s: s.get(("screening_index_memory_bytes", ())) not in (None, 0.0))
         snapshot = client.app.state.index_holder.snapshot  # type: ignore[attr-defined]
         measured = samples[("screening_index_memory_bytes", ())]
-        assert measured == deep_size(snapshot.index)
+        # The index's lazy caches may have grown a little since the gauge was set: near, not equal.
+        assert abs(measured - deep_size(snapshot.index)) < 0.1 * deep_size(snapshot.index)
         assert 0 < measured < samples[("screening_process_resident_memory_bytes", ())]

@@ -5,10 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pytest
 from playwright.sync_api import Browser
 
 from service.config import Settings
 from tests.live_server import live_server
+
+# Never touches the store: it runs once, on the SQLite pass (tests/conftest.py).
+pytestmark = pytest.mark.store_independent
 
 
 def test_docs_render_offline_with_the_authorize_button(settings: Settings, browser: Browser, artifacts: Path) -> None:

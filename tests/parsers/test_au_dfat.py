@@ -17,6 +17,9 @@ from service.sources.parsers import PARSERS, SourceFile
 from service.sources.parsers.au_dfat import COLUMNS, parse_au_dfat_xlsx
 from tests.parsers.conftest import read
 
+# Never touches the store: it runs once, on the SQLite pass (tests/conftest.py).
+pytestmark = pytest.mark.store_independent
+
 DFAT_XLSX = "australia_dfat/regulation8_consolidated.xlsx"
 HUMAN_RIGHTS = "Autonomous (Thematic - Human Rights)"
 

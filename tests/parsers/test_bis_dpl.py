@@ -13,6 +13,9 @@ from service.sources.parsers import PARSERS, SourceFile
 from service.sources.parsers.bis_dpl import COLUMNS, parse_bis_dpl
 from tests.parsers.conftest import read
 
+# Never touches the store: it runs once, on the SQLite pass (tests/conftest.py).
+pytestmark = pytest.mark.store_independent
+
 DPL = "bis_dpl/dpl.txt"
 HEADER = "\t".join(f'"{column}"' for column in COLUMNS)
 

@@ -14,6 +14,9 @@ from service.sources.parsers import SourceFile
 from service.sources.parsers.ca_sema import parse_birth_dates, parse_ca_sema_xml, split_aliases
 from tests.parsers.conftest import read
 
+# Never touches the store: it runs once, on the SQLite pass (tests/conftest.py).
+pytestmark = pytest.mark.store_independent
+
 
 @pytest.fixture(scope="module")
 def sema(lists_data_dir: Path) -> tuple[ParsedList, dict[str, ParsedEntry]]:

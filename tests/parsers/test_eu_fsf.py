@@ -12,6 +12,9 @@ from service.sources.parsers import SourceFile
 from service.sources.parsers.eu_fsf import parse_eu_fsf_xml
 from tests.parsers.conftest import read
 
+# Never touches the store: it runs once, on the SQLite pass (tests/conftest.py).
+pytestmark = pytest.mark.store_independent
+
 EXCERPT_A = "eu_fsf/xmlFullSanctionsList_1_1_EXCERPT_A_2020-04-15.xml"
 EXCERPT_B = "eu_fsf/xmlFullSanctionsList_1_1_EXCERPT_B_2020-04-15.xml"
 NS = "http://eu.europa.ec/fpi/fsd/export"

@@ -7,6 +7,9 @@ import pytest
 from service.sources.model import BirthDate
 from service.sources.parsers.fields import country_code, country_codes, parse_dmy_birth_date, split_enumerated
 
+# Never touches the store: it runs once, on the SQLite pass (tests/conftest.py).
+pytestmark = pytest.mark.store_independent
+
 
 @pytest.mark.parametrize(
     ("cell", "parts"),

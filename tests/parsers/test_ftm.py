@@ -15,6 +15,9 @@ from service.sources.parsers.ftm import parse_ftm_json
 from service.sources.parsers.ftm_delta import DELTA_FORMATS, FtmDelta, apply_ftm_delta, parse_ftm_delta
 from tests.parsers.conftest import read
 
+# Never touches the store: it runs once, on the SQLite pass (tests/conftest.py).
+pytestmark = pytest.mark.store_independent
+
 MULTI = "opensanctions_ftm/entities.ftm.SAMPLE_multi-dataset_2026.json"
 EU_FSF = "opensanctions_ftm/entities.ftm.SAMPLE_eu_fsf_2024.json"
 DELTA = "opensanctions_ftm/entities.delta.SAMPLE_2024-05.json"

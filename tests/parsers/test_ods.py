@@ -13,6 +13,9 @@ from service.sources.parsers.archive import open_zip
 from service.sources.parsers.ods import ods_rows
 from service.sources.parsers.uk_sanctions_list import SUMMARY_COLUMNS, parse_uk_sanctions_list
 
+# Never touches the store: it runs once, on the SQLite pass (tests/conftest.py).
+pytestmark = pytest.mark.store_independent
+
 NAMESPACES = (
     'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
     'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '

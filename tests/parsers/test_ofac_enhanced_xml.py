@@ -16,6 +16,9 @@ from service.sources.parsers.ofac_csv import parse_ofac_csv
 from service.sources.parsers.ofac_enhanced_xml import parse_ofac_enhanced_xml
 from tests.parsers.conftest import read
 
+# Never touches the store: it runs once, on the SQLite pass (tests/conftest.py).
+pytestmark = pytest.mark.store_independent
+
 CONS_XML = "ofac_consolidated_non_sdn/CONS_ENHANCED.XML"
 CONS_ZIP = "ofac_consolidated_non_sdn/CONS_ENHANCED.ZIP"
 IRGC = "ofac_sdn/xml_formats/sdn_enhanced_xml_custom_export_IRGC_EXCERPT_2024-08-28.xml"

@@ -14,6 +14,9 @@ from service.sources.parsers.ofac_csv import parse_ofac_csv
 from service.sources.parsers.ofac_xml import parse_ofac_xml
 from tests.parsers.conftest import read
 
+# Never touches the store: it runs once, on the SQLite pass (tests/conftest.py).
+pytestmark = pytest.mark.store_independent
+
 SDN_EXCERPT = "ofac_sdn/xml_formats/sdn_xml_legacy_namespace_EXCERPT_2020-04-22.xml"
 CONSOLIDATED = "ofac_consolidated_non_sdn/consolidated.xml"
 OLD_NS = "http://tempuri.org/sdnList.xsd"

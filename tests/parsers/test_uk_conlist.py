@@ -15,6 +15,9 @@ from service.sources.parsers import PARSERS, SourceFile
 from service.sources.parsers.uk_conlist import COLUMNS_2022, parse_uk_conlist
 from tests.parsers.conftest import read
 
+# Never touches the store: it runs once, on the SQLite pass (tests/conftest.py).
+pytestmark = pytest.mark.store_independent
+
 CSV_2020 = "uk_ofsi_conlist/ConList_2020-04-27.csv"
 XLSX_2025 = "uk_ofsi_conlist/ConList_2025-04-10.xlsx"
 

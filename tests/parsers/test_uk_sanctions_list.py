@@ -13,6 +13,9 @@ from service.sources.parsers import PARSERS, SourceFile
 from service.sources.parsers.uk_sanctions_list import parse_uk_sanctions_list
 from tests.parsers.conftest import read
 
+# Never touches the store: it runs once, on the SQLite pass (tests/conftest.py).
+pytestmark = pytest.mark.store_independent
+
 SUMMARY_ODS = "uk_sanctions_list_fcdo/FCDO_SL_2025-08-11_summary.ods"
 SAMPLE_XML = Path(__file__).resolve().parent.parent / "fixtures" / "uk_sanctions_list_sample.xml"
 

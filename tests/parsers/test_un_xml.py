@@ -14,6 +14,9 @@ from service.sources.parsers import SourceFile
 from service.sources.parsers.un_xml import parse_un_xml, un_country
 from tests.parsers.conftest import read
 
+# Never touches the store: it runs once, on the SQLite pass (tests/conftest.py).
+pytestmark = pytest.mark.store_independent
+
 
 @pytest.fixture(scope="module")
 def un(lists_data_dir: Path) -> tuple[ParsedList, dict[str, ParsedEntry]]:

@@ -15,6 +15,9 @@ from service.sources.parsers import PARSERS, SourceFile
 from service.sources.parsers.us_csl import parse_us_csl_csv, parse_us_csl_json, source_code
 from tests.parsers.conftest import read
 
+# Never touches the store: it runs once, on the SQLite pass (tests/conftest.py).
+pytestmark = pytest.mark.store_independent
+
 FULL = "us_csl/consolidated.csv"
 EXCERPT = "us_csl/consolidated_EXCERPT_2025.csv"
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "csl_sample.json"

@@ -10,6 +10,9 @@ from service.errors import ListFileError
 from service.sources.parsers import PARSERS, SourceFile
 from tests.parsers.conftest import read
 
+# Never touches the store: it runs once, on the SQLite pass (tests/conftest.py).
+pytestmark = pytest.mark.store_independent
+
 XML_FORMATS = ["eu_fsf_xml", "un_xml", "ca_sema_xml"]
 REAL_FILES = {
     "eu_fsf_xml": "eu_fsf/xmlFullSanctionsList_1_1_EXCERPT_B_2020-04-15.xml",
