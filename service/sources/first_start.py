@@ -2,9 +2,9 @@
 
 Without it a fresh `screening serve` answers 503 to every screening until someone ingests each list by
 hand. The load runs in a thread of the API process (from the mirror when `SCREENING_LISTS_MIRROR` is
-set, else from the official URLs), the required sources first. While it runs the status board says
-`loading lists: 4/9`, /readyz is 503 and screening is suspended: an answer against half the lists
-could say `clear` for a party on a list not loaded yet. Replicas starting together share the work
+set, else from the official URLs), the required sources first. On a store with no list yet, while it
+runs the status board says `loading lists: 4/9`, /readyz is 503 and screening is suspended: an answer
+against half the lists could say `clear` for a party on a list not loaded yet. Replicas starting together share the work
 through the per-source lease; a source another replica is loading is left to it.
 """
 
@@ -26,11 +26,15 @@ from service.sources.tables import ListVersion
 log = logging.getLogger(__name__)
 
 
-def never_loaded(engine: Engine, catalogue: Catalogue, required: list[str]) -> list[CatalogueSource]:
-    """Auto-refreshed sources with no active version, the required ones first."""
+def loaded_sources(engine: Engine) -> set[str]:
+    """Sources with an active version."""
     with Session(engine) as session:
         active = select(col(ListVersion.source)).where(col(ListVersion.status) == "active")
-        loaded = set(session.execute(active).scalars())
+        return set(session.execute(active).scalars())
+
+
+def never_loaded(catalogue: Catalogue, loaded: set[str], required: list[str]) -> list[CatalogueSource]:
+    """Auto-refreshed sources with no active version, the required ones first."""
     pending = [source for source in catalogue if source.auto_refresh and source.id not in loaded]
     return sorted(pending, key=lambda source: source.id not in required)
 
@@ -51,13 +55,22 @@ class FirstStartLoader:
         self._on_done = on_done
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._holding = False
 
     def start(self) -> bool:
-        """Start loading what was never loaded; False when there is nothing to load."""
-        pending = never_loaded(self._engine, self._catalogue, self._settings.required_sources)
+        """Start loading what was never loaded; False when there is nothing to load.
+
+        Screening waits only on a store with no list at all. Once one is loaded, a source that keeps
+        failing (a dead URL, no mirror file) is retried in the background at each start, without
+        suspending the screening of a service that was serving before its restart.
+        """
+        loaded = loaded_sources(self._engine)
+        pending = never_loaded(self._catalogue, loaded, self._settings.required_sources)
         if not pending:
             return False
-        self._board.loading = f"loading lists: 0/{len(pending)}"
+        self._holding = not loaded
+        if self._holding:
+            self._board.loading = f"loading lists: 0/{len(pending)}"
         log.info(
             "first start: loading %d list(s) from %s", len(pending), self._settings.lists_mirror or "the official URLs"
         )
@@ -80,7 +93,8 @@ class FirstStartLoader:
                 outcome = run_refresh(self._engine, source, self._settings, mirror_contents=contents)
                 if outcome is not None and outcome.status != "failed":
                     loaded += 1
-                self._board.loading = f"loading lists: {done}/{len(pending)}"
+                if self._holding:
+                    self._board.loading = f"loading lists: {done}/{len(pending)}"
             log.info("first start: %d of %d list(s) loaded", loaded, len(pending))
         finally:
             self._board.loading = None
