@@ -7,7 +7,8 @@ from fastapi import APIRouter, Request
 from service.api_errors import POST_BODY, error_responses
 from service.auth import PrincipalDep
 from service.deps import ScreeningContextDep
-from service.orders.schemas import OrderRequest, OrderResponse, PolicyOut
+from service.orders.policy_schemas import PolicyOut
+from service.orders.schemas import OrderRequest, OrderResponse
 from service.orders.screening import screen_and_record_order
 from service.orders.store import PolicyStore
 

@@ -23,7 +23,7 @@ from service.orders.classify import (
 )
 from service.orders.policy import POLICY_FILES, REASON_CODES, Policy, PolicyError, load_policy
 from service.orders.policy_reader import Citation
-from service.orders.schemas import PolicyOut
+from service.orders.policy_schemas import PolicyOut
 from service.orders.store import PolicyStore
 from service.sources.parsers.base import SourceFile
 from service.sources.parsers.us_csl import parse_us_csl_csv
