@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -52,14 +52,6 @@ def _learn(request: Request, clearances: list[Clearance]) -> None:
         directory.learn(clearance)
 
 
-def _filters(
-    status: CaseStatus | None, source: str | None, assignee: str | None, older_than: timedelta | None, q: str | None
-) -> queries.CaseFilter:
-    if older_than is not None and older_than < timedelta(0):
-        raise InvalidInput("older_than: must not be negative")
-    return queries.CaseFilter(status=status, source=source, assignee=assignee, older_than=older_than, q=q)
-
-
 StatusQuery = Query(None, description="open | escalated | needs_information | pending_approval | closed")
 SourceQuery = Query(None, max_length=64, description="Cases with a hit on this list")
 AssigneeQuery = Query(None, max_length=200)
@@ -69,37 +61,44 @@ SearchQuery = Query(
 )
 
 
+def _filters(
+    status: CaseStatus | None, source: str | None, assignee: str | None, older_than: timedelta | None, q: str | None
+) -> queries.CaseFilter:
+    if older_than is not None and older_than < timedelta(0):
+        raise InvalidInput("older_than: must not be negative")
+    return queries.CaseFilter(status=status, source=source, assignee=assignee, older_than=older_than, q=q)
+
+
+def query_filters(
+    status: CaseStatus | None = StatusQuery,
+    source: str | None = SourceQuery,
+    assignee: str | None = AssigneeQuery,
+    older_than: timedelta | None = OlderQuery,
+    q: str | None = SearchQuery,
+) -> queries.CaseFilter:
+    """The queue's filters from the query string (the queue and its export take the same ones)."""
+    return _filters(status, source, assignee, older_than, q)
+
+
+FiltersDep = Annotated[queries.CaseFilter, Depends(query_filters)]
+
+
 @router.get("", responses=error_responses(401, 403))
 def list_cases(
     session: SessionDep,
     _caller: ReviewerDep,
-    status: CaseStatus | None = StatusQuery,
-    source: str | None = SourceQuery,
-    assignee: str | None = AssigneeQuery,
-    older_than: timedelta | None = OlderQuery,
-    q: str | None = SearchQuery,
+    filters: FiltersDep,
     limit: int = Query(50, ge=1, le=200),
     cursor: str | None = Query(None, max_length=500, description="`next_cursor` of the previous page"),
 ) -> CasePage:
     """The review queue, oldest (longest waiting) first, keyset-paginated: pages stay stable while cases arrive."""
-    items, next_cursor = queries.list_cases(
-        session, filters=_filters(status, source, assignee, older_than, q), limit=limit, cursor=cursor
-    )
+    items, next_cursor = queries.list_cases(session, filters=filters, limit=limit, cursor=cursor)
     return CasePage(items=items, next_cursor=next_cursor)
 
 
 @router.get("/export", response_class=StreamingResponse, responses={**_CSV_RESPONSE, **error_responses(401, 403)})
-def export_cases(
-    engine: EngineDep,
-    _caller: ReviewerDep,
-    status: CaseStatus | None = StatusQuery,
-    source: str | None = SourceQuery,
-    assignee: str | None = AssigneeQuery,
-    older_than: timedelta | None = OlderQuery,
-    q: str | None = SearchQuery,
-) -> StreamingResponse:
+def export_cases(engine: EngineDep, _caller: ReviewerDep, filters: FiltersDep) -> StreamingResponse:
     """Every case the filters select, one CSV line per hit with its latest decision (for auditors)."""
-    filters = _filters(status, source, assignee, older_than, q)
     name = f"cases-{utc_now():%Y%m%dT%H%M%SZ}.csv"
     return StreamingResponse(
         _stream(engine, filters),
