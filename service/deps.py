@@ -17,7 +17,7 @@ from service.auth import ApiKeyHeaderDep, BearerDep, principal
 from service.config import Settings
 from service.errors import ListUnavailable
 from service.screening.index_state import IndexHolder, IndexSnapshot
-from service.screening.workflow import ScreeningContext
+from service.screening.pipeline import ScreeningContext
 from service.sources.catalogue import Catalogue
 from service.sources.status import StatusBoard
 
@@ -68,22 +68,38 @@ async def get_screening_context(
 def screening_context(request: Request, caller: str) -> ScreeningContext:
     """The context of a screening by `caller` (an API key's or a signed-in user's name); ListUnavailable
     while lists load or a required list is not current."""
-    state = request.app.state
-    if state.status_board.loading:
-        raise ListUnavailable(f"{state.status_board.loading}; screening starts when the first load ends")
-    not_current = state.status_board.not_current(state.settings.required_sources)
+    board: StatusBoard = request.app.state.status_board
+    if board.loading:
+        raise ListUnavailable(f"{board.loading}; screening starts when the first load ends")
+    not_current = board.not_current(request.app.state.settings.required_sources)
     if not_current:
         # A required list that is missing or too old: any answer, `clear` above all, would be untrue.
         raise ListUnavailable(f"required list(s) not current: {', '.join(not_current)}; screening is suspended")
+    return ungated_screening_context(request, caller)
+
+
+def ungated_screening_context(request: Request, caller: str) -> ScreeningContext:
+    """A screening context whatever the lists' state: for registering monitored parties, whose baseline
+    starts empty before any list is loaded (the first version's re-screening then reports every match)."""
+    state = request.app.state
     return ScreeningContext(
-        state.engine,
-        state.settings,
-        state.catalogue,
-        state.index_holder.snapshot,
-        caller,
-        state.audit_writer,
-        state.clearance_directory,
+        engine=state.engine,
+        settings=state.settings,
+        catalogue=state.catalogue,
+        snapshot=state.index_holder.snapshot,
+        caller=caller,
+        metrics=state.metrics,
+        audit=state.audit_writer,
+        clearances=state.clearance_directory,
+        register_monitored=state.register_monitored,
     )
+
+
+async def get_monitoring_context(
+    request: Request, _bearer: BearerDep = None, _api_key: ApiKeyHeaderDep = None
+) -> ScreeningContext:
+    caller = await principal(request)
+    return ungated_screening_context(request, caller.name)
 
 
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
@@ -94,3 +110,4 @@ SnapshotDep = Annotated[IndexSnapshot | None, Depends(get_snapshot)]
 CatalogueDep = Annotated[Catalogue, Depends(get_catalogue)]
 StatusBoardDep = Annotated[StatusBoard, Depends(get_status_board)]
 ScreeningContextDep = Annotated[ScreeningContext, Depends(get_screening_context)]
+MonitoringContextDep = Annotated[ScreeningContext, Depends(get_monitoring_context)]

@@ -26,6 +26,7 @@ from service.db import make_engine, upgrade
 from service.matching import build_index
 from service.memory import BackgroundSizer
 from service.metrics import get_metrics
+from service.monitoring.registry import register_screened
 from service.monitoring.routes import install_monitoring
 from service.monitoring.runs import monitoring_worker
 from service.observability import ObservabilityMiddleware, configure_logging
@@ -101,6 +102,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         app.state.settings = settings
         app.state.engine = engine
+        app.state.metrics = get_metrics()
+        # Screening sits below monitoring: it registers monitored parties through this, never by import.
+        app.state.register_monitored = register_screened
         app.state.catalogue = catalogue
         app.state.index_holder = holder
         app.state.authenticator = Authenticator(engine, settings.api_keys, cache_seconds=settings.api_key_cache_seconds)

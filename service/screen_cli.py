@@ -16,7 +16,7 @@ from service.cli_support import fail
 
 if TYPE_CHECKING:
     from service.config import Settings
-    from service.screening.workflow import ScreeningContext
+    from service.screening.pipeline import ScreeningContext
 
 PARTY_TYPES = ("person", "organization", "vessel", "aircraft", "any")
 
@@ -98,8 +98,8 @@ def _screen_here(settings: Settings, fields: dict[str, Any]) -> dict[str, Any]:
     from pydantic import ValidationError
 
     from service.errors import ScreeningError
+    from service.screening.pipeline import screen
     from service.screening.schemas import PartyIn
-    from service.screening.workflow import screen_and_record
 
     try:
         party = PartyIn(**fields)
@@ -107,10 +107,10 @@ def _screen_here(settings: Settings, fields: dict[str, Any]) -> dict[str, Any]:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
         raise fail(problems, 2) from None
     try:
-        response = screen_and_record(_cli_context(settings), party)
+        (screened,) = screen(_cli_context(settings), [party], kind="single")
     except ScreeningError as error:
         raise fail(error.detail) from None
-    return response.model_dump(mode="json")
+    return screened.response.model_dump(mode="json")
 
 
 def _print_screening(answer: dict[str, Any], *, as_json: bool) -> None:
@@ -135,9 +135,10 @@ def _cli_context(settings: Settings) -> ScreeningContext:
     from service.cases import intake
     from service.db import make_engine, upgrade
     from service.matching import build_index
+    from service.metrics import get_metrics
     from service.screening.index_state import IndexHolder
+    from service.screening.pipeline import ScreeningContext
     from service.screening.saved_index import SavedIndexes
-    from service.screening.workflow import ScreeningContext
     from service.sources.catalogue import load_catalogue
 
     intake.install()  # a screening that is not `clear` opens its party's review case, as through the API
@@ -146,7 +147,14 @@ def _cli_context(settings: Settings) -> ScreeningContext:
     holder = IndexHolder(engine, build_index, saved=SavedIndexes(engine, cache_dir=settings.data_dir / "index-cache"))
     holder.refresh()
     caller = f"cli:{getpass.getuser()}"
-    return ScreeningContext(engine, settings, load_catalogue(settings.lists_dir), holder.snapshot, caller)
+    return ScreeningContext(
+        engine=engine,
+        settings=settings,
+        catalogue=load_catalogue(settings.lists_dir),
+        snapshot=holder.snapshot,
+        caller=caller,
+        metrics=get_metrics(),
+    )
 
 
 def screen_file_command(

@@ -83,8 +83,10 @@ def import_command(
     import getpass
 
     from service.config import get_settings
+    from service.metrics import get_metrics
     from service.monitoring.registry import screen_baselines, upsert_baselines
     from service.screening.index_state import IndexHolder
+    from service.screening.pipeline import ScreeningContext
     from service.sources.catalogue import load_catalogue
 
     settings = get_settings()
@@ -99,18 +101,18 @@ def import_command(
     with _store() as engine:
         holder = IndexHolder(engine, _index_builder())
         holder.refresh()
-        catalogue = load_catalogue(settings.lists_dir)
-        caller = f"cli:{getpass.getuser()}"
+        context = ScreeningContext(
+            engine=engine,
+            settings=settings,
+            catalogue=load_catalogue(settings.lists_dir),
+            snapshot=holder.snapshot,
+            caller=f"cli:{getpass.getuser()}",
+            metrics=get_metrics(),
+        )
         registered = 0
         for start in range(0, len(parties), IMPORT_CHUNK):
-            baselines = screen_baselines(
-                engine=engine,
-                parties=parties[start : start + IMPORT_CHUNK],
-                snapshot=holder.snapshot,
-                settings=settings,
-                catalogue=catalogue,
-            )
-            registered += upsert_baselines(engine=engine, caller=caller, baselines=baselines)
+            baselines = screen_baselines(context, parties[start : start + IMPORT_CHUNK])
+            registered += upsert_baselines(engine=engine, caller=context.caller, baselines=baselines)
     typer.echo(f"registered {registered} parties for monitoring ({len(errors)} rows skipped)")
     if errors:
         raise typer.Exit(1)

@@ -9,18 +9,16 @@ from typing import Any
 from sqlalchemy import Engine, bindparam, delete, func, insert, select, update
 from sqlmodel import Session, col
 
-from service.config import Settings
-from service.errors import InvalidInput, NotFound
-from service.matching.types import Match, Query, QueryType
+from service.errors import NotFound
+from service.matching.types import Query, QueryType
 from service.metrics import get_metrics
 from service.monitoring.schemas import MonitoredPartyIn
 from service.monitoring.tables import MonitoredParty
-from service.screening.clearances import applicable_clearances, mark_cleared
 from service.screening.index_state import IndexSnapshot
-from service.screening.schemas import PartyIn, ScreenResponse, parse_birth_date
-from service.screening.service import screen_party
+from service.screening.pipeline import ScreeningContext, decide, match_party
+from service.screening.schemas import PartyIn, ScreenResponse
+from service.screening.service import query_of
 from service.screening.tables import AuditEvent
-from service.sources.catalogue import Catalogue
 from service.sources.model import Identifier
 from service.sources.tables import ListEntry
 from service.timeutil import utc_now
@@ -49,15 +47,15 @@ def party_query(
     name: str, type_: str, country: str | None, date_of_birth: str | None, identifiers: Sequence[dict[str, Any]]
 ) -> Query:
     """The matcher's query for a stored party (validated when it was registered)."""
-    return Query(
+    return query_of(
         name=name,
-        type=_QUERY_TYPES.get(type_, "any"),
+        type_=_QUERY_TYPES.get(type_, "any"),
         country=country,
-        birth_date=parse_birth_date(date_of_birth) if date_of_birth else None,
-        identifiers=tuple(
+        date_of_birth=date_of_birth,
+        identifiers=[
             Identifier(type=item.get("type", ""), value=item["value"], country=item.get("country"))
             for item in identifiers
-        ),
+        ],
     )
 
 
@@ -77,36 +75,21 @@ def _snapshot_versions(snapshot: IndexSnapshot | None) -> dict[str, int]:
     return {version.source: version.version_id for version in snapshot.versions} if snapshot else {}
 
 
-def screen_baselines(
-    *,
-    engine: Engine,
-    parties: Sequence[MonitoredPartyIn],
-    snapshot: IndexSnapshot | None,
-    settings: Settings,
-    catalogue: Catalogue,
-) -> list[Baseline]:
-    """Screen each party against the loaded lists, clearances applied; with no list loaded yet the
-    outcome starts empty and the first list version's re-screening reports every match as new."""
+def screen_baselines(context: ScreeningContext, parties: Sequence[MonitoredPartyIn]) -> list[Baseline]:
+    """Screen each party through the screening pipeline (clearances applied, nothing recorded); with no
+    list loaded yet the outcome starts empty and the first list version's re-screening reports every
+    match as new."""
+    snapshot = context.snapshot
     versions = _snapshot_versions(snapshot)
     if snapshot is None or not snapshot.versions:
         return [Baseline(party, "clear", [], versions) for party in parties]
+    screened = [match_party(context, as_screening_party(party)) for party in parties]
+    decide(context, screened, None)
     baselines: list[Baseline] = []
-    with Session(engine) as session:
-        for party in parties:
-            response, matches = screen_party(
-                party=as_screening_party(party), snapshot=snapshot, settings=settings, catalogue=catalogue
-            )
-            _clear(session, party, response, matches)
-            hashes = {(match.entry.source, match.entry.entity_id): match.entry.content_hash for match in matches}
-            baselines.append(Baseline(party, response.decision, stored_matches(response, hashes), versions))
+    for party, item in zip(parties, screened, strict=True):
+        hashes = {(match.entry.source, match.entry.entity_id): match.entry.content_hash for match in item.matches}
+        baselines.append(Baseline(party, item.response.decision, stored_matches(item.response, hashes), versions))
     return baselines
-
-
-def _clear(session: Session, party: MonitoredPartyIn, response: ScreenResponse, matches: list[Match]) -> None:
-    if not response.matches:
-        return
-    cleared = applicable_clearances(session, reference=party.reference, name=party.name, country=party.country)
-    mark_cleared(response, matches, cleared)
 
 
 def entry_hashes(
@@ -134,23 +117,17 @@ def entry_hashes(
     return hashes
 
 
-def register_screened(
-    *,
-    engine: Engine,
-    caller: str,
-    screened: Sequence[tuple[PartyIn, ScreenResponse]],
-    snapshot: IndexSnapshot | None,
-) -> None:
-    """Register parties just screened with `"monitor": true`; their screenings are the baselines."""
+def register_screened(context: ScreeningContext, screened: Sequence[tuple[PartyIn, ScreenResponse]]) -> None:
+    """Register parties just screened with `"monitor": true`; their screenings are the baselines (the
+    screening pipeline's `register_monitored`)."""
     if not screened:
         return
-    hashes = entry_hashes(engine, [response for _party, response in screened], snapshot)
+    snapshot = context.snapshot
+    hashes = entry_hashes(context.engine, [response for _party, response in screened], snapshot)
     baselines = []
     for party, response in screened:
-        if not party.reference:
-            raise InvalidInput("reference: required when monitor is true (it identifies the monitored party)")
         monitored = MonitoredPartyIn(
-            reference=party.reference,
+            reference=party.reference or "",  # PartyIn refuses `monitor` without a reference
             name=party.name,
             type=party.type,
             country=party.country,
@@ -160,7 +137,7 @@ def register_screened(
         baselines.append(
             Baseline(monitored, response.decision, stored_matches(response, hashes), _snapshot_versions(snapshot))
         )
-    upsert_baselines(engine=engine, caller=caller, baselines=baselines)
+    upsert_baselines(engine=context.engine, caller=context.caller, baselines=baselines)
 
 
 def upsert_baselines(*, engine: Engine, caller: str, baselines: Sequence[Baseline]) -> int:

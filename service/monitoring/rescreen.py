@@ -29,7 +29,7 @@ from sqlmodel import Session, col
 
 from service.config import Settings
 from service.decisions import as_decision
-from service.matching.types import IndexBuilder, MatchThresholds
+from service.matching.types import IndexBuilder
 from service.metrics import get_metrics
 from service.monitoring.outcome import ALERT_KINDS, AlertDraft, combine
 from service.monitoring.search import (
@@ -46,10 +46,11 @@ from service.monitoring.search import (
     worker_count,
 )
 from service.monitoring.tables import Alert, MonitoredParty, MonitorRun, WebhookDelivery
-from service.screening.audit import insert_records
+from service.screening.audit import insert_records, record_row
 from service.screening.clearances import PartyClearances, clearances_of, live_clearances
 from service.screening.index_state import load_active_versions
 from service.screening.schemas import ListVersionRef, MatchOut, ScreenResponse
+from service.screening.service import list_refs, thresholds_for
 from service.timeutil import utc_now
 
 log = logging.getLogger(__name__)
@@ -112,19 +113,12 @@ def _audit_row(
         "identifiers": row.identifiers,
         "reference": row.reference,
     }
-    payload = response.model_dump(mode="json")
-    return {
-        "id": response.screening_id,
-        "created_at": response.screened_at,
-        "kind": "rescreen",
-        "caller": MONITOR_CALLER,
-        "reference": row.reference,
-        "decision": response.decision,
-        "batch_id": None,
-        "request": {key: value for key, value in request.items() if value not in (None, [])},
-        "response": payload,
-        "list_versions": payload["lists"],
-    }
+    return record_row(
+        kind="rescreen",
+        caller=MONITOR_CALLER,
+        request={key: value for key, value in request.items() if value not in (None, [])},
+        response=response,
+    )
 
 
 def rescreen_after_version(
@@ -146,17 +140,12 @@ def rescreen_after_version(
     started_at = utc_now()
     with Session(engine) as session:
         change = load_change(session, version_id)
-        lists = [
-            ListVersionRef(source=v.source, version=v.version_id, published_at=v.published_at, fetched_at=v.fetched_at)
-            for v in load_active_versions(session)
-        ]
+        lists = list(list_refs(load_active_versions(session), None))
     result = RescreenResult(change.source, version_id)
     spec = SearchSpec(
         version_id=version_id,
         build_index=build_index,
-        thresholds=MatchThresholds(
-            review=settings.review_threshold, block=max(settings.review_threshold, settings.block_threshold)
-        ),
+        thresholds=thresholds_for(settings),
         limit=settings.default_limit,
     )
     count, ranges = id_ranges(engine, chunk_size)

@@ -11,7 +11,7 @@ from service.api_errors import POST_BODY, error_responses
 from service.auth import AdminDep, PrincipalDep
 from service.db import MAX_STORED_INT
 from service.decisions import as_decision
-from service.deps import CatalogueDep, EngineDep, SessionDep, SettingsDep, SnapshotDep
+from service.deps import EngineDep, MonitoringContextDep, SessionDep
 from service.errors import PayloadTooLarge
 from service.monitoring.alerts import query_alerts
 from service.monitoring.registry import (
@@ -69,13 +69,7 @@ def delivery_out(delivery: WebhookDelivery) -> DeliveryOut:
 
 @router.post("/monitored", status_code=201, responses=error_responses(*POST_BODY, 401, 503))
 def register_monitored(
-    body: MonitoredRequest,
-    caller: PrincipalDep,
-    engine: EngineDep,
-    settings: SettingsDep,
-    snapshot: SnapshotDep,
-    catalogue: CatalogueDep,
-    session: SessionDep,
+    body: MonitoredRequest, context: MonitoringContextDep, session: SessionDep
 ) -> MonitoredRegistered:
     """Register one party, or `{"parties": [...]}` many, for ongoing screening after every list change.
 
@@ -84,12 +78,10 @@ def register_monitored(
     re-screenings compare with, and only their changes become alerts.
     """
     parties = body.parties if isinstance(body, MonitoredBatchIn) else [body]
-    if len(parties) > settings.max_batch:
-        raise PayloadTooLarge(f"parties: {len(parties)} parties given; the limit is {settings.max_batch} per request")
-    baselines = screen_baselines(
-        engine=engine, parties=parties, snapshot=snapshot, settings=settings, catalogue=catalogue
-    )
-    count = upsert_baselines(engine=engine, caller=caller.name, baselines=baselines)
+    limit = context.settings.max_batch
+    if len(parties) > limit:
+        raise PayloadTooLarge(f"parties: {len(parties)} parties given; the limit is {limit} per request")
+    count = upsert_baselines(engine=context.engine, caller=context.caller, baselines=screen_baselines(context, parties))
     references = list(dict.fromkeys(party.reference for party in parties))
     stored = get_parties(session, references[:100])  # a large import answers with its count and the first 100
     return MonitoredRegistered(registered=count, parties=[party_out(party) for party in stored])

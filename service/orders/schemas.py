@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from service.countries import to_iso_country
-from service.decisions import Decision
+from service.decisions import Decision, strictest
 from service.orders.outcomes import MatchedListing, OrderEvaluation, PartyOutcome, Reason
 from service.screening.schemas import (
     LIST_VERSION_EXAMPLE,
@@ -295,9 +295,7 @@ def party_outcome(index: int, party: OrderPartyIn, screening: ScreenResponse) ->
         for m in screening.matches
         if not m.cleared
     ]
-    decision: Decision = "clear"
-    if matches:
-        decision = "block" if any(m.decision == "block" for m in matches) else "review"
+    decision = strictest(m.decision for m in matches)
     return PartyOutcome(index, party.role, party.name, party.country, party.address, decision, matches)
 
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import uuid
 
-from service.metrics import get_metrics
 from service.orders.policy import Policy
 from service.orders.rules import evaluate_order
 from service.orders.schemas import OrderRequest, OrderResponse, party_outcome, party_summary
 from service.screening.audit import order_record_row
-from service.screening.workflow import ScreeningContext, screen_order_parties
+from service.screening.pipeline import ScreeningContext, screen_order_parties
 from service.timeutil import utc_now
 
 
@@ -40,5 +39,5 @@ def screen_and_record_order(context: ScreeningContext, policy: Policy, order: Or
             )
         ]
     )
-    get_metrics().record_screening("order", response.decision)
+    context.metrics.record_screening("order", response.decision)
     return response

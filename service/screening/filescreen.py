@@ -2,7 +2,7 @@
 
 `inspect_file` reads the whole file first (encoding, delimiter, columns, every row), so a broken file
 fails in seconds, before the index is built. `screen_file` then screens the rows in chunks through the
-batch workflow, so each is in the audit trail like an API batch.
+batch pipeline, so each is in the audit trail like an API batch.
 
 Output: the input columns, then per row
 - decision, best_match_source, best_match_entity_id, best_match_name, best_score: the best match;
@@ -32,8 +32,8 @@ from service.config import Settings
 from service.errors import InvalidInput
 from service.screening.file_fields import MAX_OTHER_FIELD, PartyDraft, map_columns, party_from_row
 from service.screening.file_input import FileFormat, InputRow, detect_format, is_jsonl, read_header, read_rows
+from service.screening.pipeline import ItemError, ScreeningContext, screen_batch
 from service.screening.schemas import ScreenResponse
-from service.screening.workflow import ItemError, ScreeningContext, screen_batch
 
 RESULT_COLUMNS = (
     "decision",

@@ -6,12 +6,12 @@ from datetime import datetime
 from typing import Literal
 
 from fastapi import APIRouter, Query, Request, Response
-from starlette.concurrency import run_in_threadpool
 
 from service.api_errors import POST_BODY, error_responses
 from service.auth import PrincipalDep
 from service.deps import ScreeningContextDep, SessionDep
-from service.screening.audit import get_record, query_records, response_json
+from service.screening.audit import get_record, query_records
+from service.screening.pipeline import ItemError, screen_batch, screen_on_loop
 from service.screening.schemas import (
     BatchItemError,
     BatchRequest,
@@ -23,15 +23,6 @@ from service.screening.schemas import (
     ScreenResponse,
 )
 from service.screening.tables import ScreeningRecord
-from service.screening.workflow import (
-    ItemError,
-    decide,
-    match_party,
-    needs_store,
-    record_single,
-    screen_batch,
-    single_row,
-)
 
 router = APIRouter(prefix="/v1", tags=["screening"])
 
@@ -44,23 +35,9 @@ async def screen(party: PartyIn, request: Request, context: ScreeningContextDep)
     match, `review` for a possible one, `clear` when nothing reaches the threshold.
     Every screening is stored in the audit trail under its `screening_id`.
     """
-    # Matching is CPU work of well under a millisecond: done on the event loop, a thread hop would cost as
-    # much. The store read for clearances (only for a matched party the clearance directory names) blocks,
-    # so it goes to a worker thread; the audit record is committed by the writer thread, together with
-    # concurrent requests'.
-    screened = match_party(context, party)
-    if needs_store(context, screened):
-        await run_in_threadpool(decide, context, [screened], "single")
-    else:
-        decide(context, [screened], "single")
-    response = screened[1]
-    # Serialised once: the body the caller gets is the one the audit trail stores.
-    body = response_json(response)
-    if party.monitor:
-        await run_in_threadpool(record_single, context, party, response)
-    else:
-        await context.write_audit_async([single_row(context, party, response, sent=body)])
+    ((response, body),) = await screen_on_loop(context, [party], kind="single")
     request.state.screening_id = response.screening_id
+    # The body is the one the audit trail stores, serialised once.
     return Response(body, media_type="application/json")
 
 

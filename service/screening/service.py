@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import functools
 import uuid
+from collections.abc import Sequence
 
 from service.config import Settings
 from service.decisions import strictest
 from service.errors import InvalidInput, InvalidSources, ListUnavailable, SourcesNotLoaded
-from service.matching.types import Match, MatchThresholds, Query
+from service.matching.types import Match, MatchThresholds, Query, QueryType
 from service.screening.index_state import ActiveVersion, IndexSnapshot
 from service.screening.schemas import (
     ExplanationOut,
@@ -33,20 +34,40 @@ def build_query(party: PartyIn, *, settings: Settings, catalogue: Catalogue) -> 
         unknown = [source for source in party.sources if source not in catalogue.sources]
         if unknown:
             raise InvalidSources(f"sources: unknown source id(s) {', '.join(unknown)}; known: {known}")
-    return Query(
+    return query_of(
         name=party.name,
-        type=party.type,
+        type_=party.type,
         country=party.country,
-        birth_date=parse_birth_date(party.date_of_birth) if party.date_of_birth else None,
-        identifiers=tuple(
-            Identifier(type=item.type, value=item.value, country=item.country) for item in party.identifiers
-        ),
+        date_of_birth=party.date_of_birth,
+        identifiers=[Identifier(type=item.type, value=item.value, country=item.country) for item in party.identifiers],
         sources=frozenset(party.sources) if party.sources is not None else None,
     )
 
 
-def thresholds_for(party: PartyIn, settings: Settings) -> MatchThresholds:
-    review = party.threshold if party.threshold is not None else settings.review_threshold
+def query_of(
+    *,
+    name: str,
+    type_: QueryType,
+    country: str | None,
+    date_of_birth: str | None,
+    identifiers: Sequence[Identifier],
+    sources: frozenset[str] | None = None,
+) -> Query:
+    """The matcher's query for a party's validated fields: a screening request's or a monitored party's."""
+    return Query(
+        name=name,
+        type=type_,
+        country=country,
+        birth_date=parse_birth_date(date_of_birth) if date_of_birth else None,
+        identifiers=tuple(identifiers),
+        sources=sources,
+    )
+
+
+def thresholds_for(settings: Settings, review: float | None = None) -> MatchThresholds:
+    """The thresholds of a screening: the configured ones, or a party's own review threshold (the block
+    threshold never falls below it)."""
+    review = settings.review_threshold if review is None else review
     return MatchThresholds(review=review, block=max(review, settings.block_threshold))
 
 
@@ -83,7 +104,7 @@ def screen_party(
             # A clear answer from a list that is not there would read as "not on that list".
             raise SourcesNotLoaded(f"sources: no version of {', '.join(not_loaded)} is loaded; ingest it first")
     limit = party.limit or settings.default_limit
-    matches = snapshot.index.search(query, thresholds=thresholds_for(party, settings), limit=limit)
+    matches = snapshot.index.search(query, thresholds=thresholds_for(settings, party.threshold), limit=limit)
     response = ScreenResponse(
         screening_id=str(uuid.uuid4()),
         decision=strictest([match.decision for match in matches]),

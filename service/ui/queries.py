@@ -9,12 +9,12 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from service.cases.tables import CaseEvent, ReviewCase
+from service.decisions import DECISIONS
 from service.screening.tables import ScreeningRecord
 from service.sources.tables import ListChange, ListVersion
 from service.timeutil import utc_now
 
 HISTORY_DAYS = 30
-DECISIONS = ("clear", "review", "block")
 
 
 @dataclass(slots=True, frozen=True)

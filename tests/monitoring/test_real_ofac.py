@@ -18,17 +18,17 @@ from sqlmodel import Session, col
 
 from service.config import Settings
 from service.matching import build_index
-from service.monitoring.registry import screen_baselines, upsert_baselines
+from service.monitoring.registry import upsert_baselines
 from service.monitoring.runs import on_version_activated, pending_versions
 from service.monitoring.schemas import MonitoredPartyIn
 from service.monitoring.tables import Alert, MonitoredParty, WebhookDelivery
 from service.monitoring.webhooks import DeliveryPolicy, deliver_due
 from service.screening.clearances import create_clearance
-from service.screening.index_state import IndexHolder
 from service.screening.tables import ScreeningRecord
 from service.sources.catalogue import load_catalogue
 from service.sources.ingest import IngestOptions, ingest_files
 from service.sources.parsers import SourceFile
+from tests.monitoring.baselines import baselines_now
 from tests.monitoring.receiver import webhook_receiver
 
 SECRET = "test-webhook-secret-0123456789"
@@ -109,15 +109,7 @@ def test_update_from_2021_to_2024_raises_exactly_the_expected_alerts(
         country=None,
         expires_at=None,
     )
-    holder = IndexHolder(engine, build_index)
-    holder.refresh()
-    baselines = screen_baselines(
-        engine=engine,
-        parties=[MonitoredPartyIn.model_validate(party) for party in PARTIES],
-        snapshot=holder.snapshot,
-        settings=settings,
-        catalogue=load_catalogue(settings.lists_dir),
-    )
+    baselines = baselines_now(engine, settings, [MonitoredPartyIn.model_validate(party) for party in PARTIES])
     assert {b.party.reference: b.decision for b in baselines} == {
         "NEW-1": "clear",
         "NEW-2": "clear",

@@ -10,15 +10,15 @@ from sqlmodel import Session, col
 
 from service.config import Settings
 from service.matching import build_index
-from service.monitoring.registry import screen_baselines, upsert_baselines
+from service.monitoring.registry import upsert_baselines
 from service.monitoring.rescreen import rescreen_after_version
 from service.monitoring.runs import monitoring_worker, pending_versions, rescreen_pending
 from service.monitoring.schemas import MonitoredPartyIn
 from service.monitoring.tables import Alert, MonitorRun
-from service.screening.index_state import IndexHolder
 from service.sources.catalogue import load_catalogue
 from service.sources.ingest import IngestOptions, ingest_files
 from tests.factories import BASE_ROWS, OfacRow, ofac_csv_set
+from tests.monitoring.baselines import baselines_now
 
 NEW_ROWS = [OfacRow(77001, "SMIRNOVA, Olga", "individual", "RUSSIA-EO14024"), OfacRow(77002, "LI WEI TRADING CO")]
 PARTIES = [
@@ -44,15 +44,7 @@ def _ingest(engine: Engine, settings: Settings, rows: list[OfacRow]) -> int:
 
 
 def _register(engine: Engine, settings: Settings, parties: list[MonitoredPartyIn]) -> None:
-    holder = IndexHolder(engine, build_index)
-    holder.refresh()
-    baselines = screen_baselines(
-        engine=engine,
-        parties=parties,
-        snapshot=holder.snapshot,
-        settings=settings,
-        catalogue=load_catalogue(settings.lists_dir),
-    )
+    baselines = baselines_now(engine, settings, parties)
     upsert_baselines(engine=engine, caller="t", baselines=baselines)
 
 

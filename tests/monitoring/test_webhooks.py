@@ -15,16 +15,16 @@ from sqlmodel import Session
 
 from service.config import Settings
 from service.matching import build_index
-from service.monitoring.registry import screen_baselines, upsert_baselines
+from service.monitoring.registry import upsert_baselines
 from service.monitoring.runs import rescreen_pending
 from service.monitoring.schemas import MonitoredPartyIn
 from service.monitoring.tables import WebhookDelivery
 from service.monitoring.webhooks import DeliveryPolicy, deliver_due, redeliver, sign
-from service.screening.index_state import IndexHolder
 from service.sources.catalogue import load_catalogue
 from service.sources.ingest import IngestOptions, ingest_files
 from service.timeutil import utc_now
 from tests.factories import BASE_ROWS, OfacRow, ofac_csv_set
+from tests.monitoring.baselines import baselines_now
 from tests.monitoring.receiver import Receiver, webhook_receiver
 
 SECRET = "another-test-secret-987654321"
@@ -40,19 +40,11 @@ def _one_alert(engine: Engine, settings: Settings, receiver: Receiver) -> None:
     """Olga Smirnova is registered while clear, then designated: one new_match + one decision_raised alert."""
     settings = settings.model_copy(update={"webhook_urls": [receiver.url], "webhook_secret": SECRET})
     _ingest(engine, settings, BASE_ROWS)
-    holder = IndexHolder(engine, build_index)
-    holder.refresh()
     party = MonitoredPartyIn(reference="C-77", name="Olga Smirnova", type="person")
     upsert_baselines(
         engine=engine,
         caller="erp",
-        baselines=screen_baselines(
-            engine=engine,
-            parties=[party],
-            snapshot=holder.snapshot,
-            settings=settings,
-            catalogue=load_catalogue(settings.lists_dir),
-        ),
+        baselines=baselines_now(engine, settings, [party]),
     )
     _ingest(engine, settings, [*BASE_ROWS, OfacRow(77001, "SMIRNOVA, Olga", "individual", "RUSSIA-EO14024")])
     rescreen_pending(engine=engine, settings=settings, build_index=build_index)
