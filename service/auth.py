@@ -242,10 +242,19 @@ def _presented_key(request: Request) -> str | None:
     return request.headers.get("x-api-key") or None
 
 
-async def principal(request: Request, _bearer: BearerDep = None, _api_key: ApiKeyHeaderDep = None) -> Principal:
+async def get_authenticator(request: Request) -> Authenticator:
+    authenticator: Authenticator = request.app.state.authenticator
+    return authenticator
+
+
+AuthenticatorDep = Annotated[Authenticator, Depends(get_authenticator)]
+
+
+async def principal(
+    request: Request, authenticator: AuthenticatorDep, _bearer: BearerDep = None, _api_key: ApiKeyHeaderDep = None
+) -> Principal:
     # async so FastAPI does not move it to a worker thread for every request: a remembered key costs a
     # hash; only a key not seen lately is looked up, in a worker thread.
-    authenticator: Authenticator = request.app.state.authenticator
     presented = _presented_key(request)
     if presented is None:
         if authenticator.is_open():

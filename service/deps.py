@@ -1,4 +1,5 @@
-"""FastAPI dependency aliases, in one place. Everything lives on `app.state`, set up in the lifespan.
+"""FastAPI dependency aliases, in one place: the only reader of `app.state` (set up in the lifespan) besides
+`auth.get_authenticator`.
 
 The dependencies are `async def` although they do no I/O: FastAPI runs a plain `def` dependency
 in a worker thread, and a thread hop per dependency cost more than the screening itself.
@@ -13,13 +14,17 @@ from fastapi import Depends, Request
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from service.auth import ApiKeyHeaderDep, BearerDep, principal
+from service.auth import ApiKeyHeaderDep, AuthenticatorDep, BearerDep, principal
 from service.config import Settings
 from service.errors import ListUnavailable
+from service.orders.store import PolicyStore
+from service.screening.clearance_directory import ClearanceDirectory
 from service.screening.index_state import IndexHolder, IndexSnapshot
 from service.screening.pipeline import ScreeningContext
 from service.sources.catalogue import Catalogue
+from service.sources.runner import RefreshRunner
 from service.sources.status import StatusBoard
+from service.ui.sessions import SessionStore, SignInLimiter
 
 
 async def get_app_settings(request: Request) -> Settings:
@@ -56,12 +61,37 @@ async def get_status_board(request: Request) -> StatusBoard:
     return board
 
 
+async def get_clearance_directory(request: Request) -> ClearanceDirectory:
+    directory: ClearanceDirectory = request.app.state.clearance_directory
+    return directory
+
+
+async def get_policy_store(request: Request) -> PolicyStore:
+    store: PolicyStore = request.app.state.policy_store
+    return store
+
+
+async def get_refresh_runner(request: Request) -> RefreshRunner:
+    runner: RefreshRunner = request.app.state.refresh_runner
+    return runner
+
+
+async def get_ui_sessions(request: Request) -> SessionStore:
+    store: SessionStore = request.app.state.ui_sessions
+    return store
+
+
+async def get_sign_in_limiter(request: Request) -> SignInLimiter:
+    limiter: SignInLimiter = request.app.state.ui_sign_in_limiter
+    return limiter
+
+
 async def get_screening_context(
-    request: Request, _bearer: BearerDep = None, _api_key: ApiKeyHeaderDep = None
+    request: Request, authenticator: AuthenticatorDep, _bearer: BearerDep = None, _api_key: ApiKeyHeaderDep = None
 ) -> ScreeningContext:
     """Everything a screening needs, the caller included, in one dependency: each dependency FastAPI
     resolves costs time on the hot path."""
-    caller = await principal(request)
+    caller = await principal(request, authenticator)
     return screening_context(request, caller.name)
 
 
@@ -96,9 +126,9 @@ def ungated_screening_context(request: Request, caller: str) -> ScreeningContext
 
 
 async def get_monitoring_context(
-    request: Request, _bearer: BearerDep = None, _api_key: ApiKeyHeaderDep = None
+    request: Request, authenticator: AuthenticatorDep, _bearer: BearerDep = None, _api_key: ApiKeyHeaderDep = None
 ) -> ScreeningContext:
-    caller = await principal(request)
+    caller = await principal(request, authenticator)
     return ungated_screening_context(request, caller.name)
 
 
@@ -109,5 +139,10 @@ HolderDep = Annotated[IndexHolder, Depends(get_holder)]
 SnapshotDep = Annotated[IndexSnapshot | None, Depends(get_snapshot)]
 CatalogueDep = Annotated[Catalogue, Depends(get_catalogue)]
 StatusBoardDep = Annotated[StatusBoard, Depends(get_status_board)]
+ClearanceDirectoryDep = Annotated[ClearanceDirectory, Depends(get_clearance_directory)]
+PolicyStoreDep = Annotated[PolicyStore, Depends(get_policy_store)]
+RefreshRunnerDep = Annotated[RefreshRunner, Depends(get_refresh_runner)]
+UiSessionsDep = Annotated[SessionStore, Depends(get_ui_sessions)]
+SignInLimiterDep = Annotated[SignInLimiter, Depends(get_sign_in_limiter)]
 ScreeningContextDep = Annotated[ScreeningContext, Depends(get_screening_context)]
 MonitoringContextDep = Annotated[ScreeningContext, Depends(get_monitoring_context)]

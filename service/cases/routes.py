@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -32,10 +32,8 @@ from service.cases.schemas import (
     DecisionOut,
 )
 from service.cases.states import CaseStatus
-from service.deps import EngineDep, SessionDep, SettingsDep
+from service.deps import ClearanceDirectoryDep, EngineDep, SessionDep, SettingsDep
 from service.errors import InvalidInput
-from service.screening.clearance_directory import ClearanceDirectory
-from service.screening.tables import Clearance
 from service.timeutil import utc_now
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
@@ -43,13 +41,6 @@ router = APIRouter(prefix="/v1/cases", tags=["cases"])
 _CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "One line per hit"}
 }
-
-
-def _learn(request: Request, clearances: list[Clearance]) -> None:
-    """Clearances made here apply to this replica's next screening at once."""
-    directory: ClearanceDirectory = request.app.state.clearance_directory
-    for clearance in clearances:
-        directory.learn(clearance)
 
 
 StatusQuery = Query(None, description="open | escalated | needs_information | pending_approval | closed")
@@ -115,7 +106,11 @@ def _stream(engine: Engine, filters: queries.CaseFilter) -> Iterator[str]:
 
 @router.post("/bulk-decisions", responses=error_responses(*POST_BODY, 401, 403))
 def bulk_decide_cases(
-    body: BulkDecisionIn, request: Request, caller: ReviewerDep, engine: EngineDep, settings: SettingsDep
+    body: BulkDecisionIn,
+    directory: ClearanceDirectoryDep,
+    caller: ReviewerDep,
+    engine: EngineDep,
+    settings: SettingsDep,
 ) -> BulkDecisionOut:
     """One decision and reason over every undecided hit of the cases a filter (or a list of ids) selects.
 
@@ -134,7 +129,7 @@ def bulk_decide_cases(
         limit=body.limit,
         four_eyes=settings.four_eyes,
     )
-    _learn(request, outcome.clearances)
+    directory.learn(outcome.clearances)
     return BulkDecisionOut(
         decided=outcome.decided,
         hits=outcome.hits,
@@ -164,7 +159,12 @@ def _decision_out(engine: Engine, case_id: str, outcome: DecisionOutcome) -> Dec
 
 @router.post("/{case_id}/decisions", responses=error_responses(*POST_BODY, 401, 403, 404, 409))
 def decide_case(
-    case_id: str, body: DecisionIn, request: Request, caller: ReviewerDep, engine: EngineDep, settings: SettingsDep
+    case_id: str,
+    body: DecisionIn,
+    directory: ClearanceDirectoryDep,
+    caller: ReviewerDep,
+    engine: EngineDep,
+    settings: SettingsDep,
 ) -> DecisionOut:
     """Decide hits of the case: `hit_ids`, or a whole `group` (one party on several lists), or else every
     undecided hit.
@@ -195,13 +195,13 @@ def decide_case(
         outcome = decide(
             engine=engine, case_id=case_id, actor=caller.name, decision=decision, four_eyes=settings.four_eyes
         )
-    _learn(request, outcome.clearances)
+    directory.learn(outcome.clearances)
     return _decision_out(engine, case_id, outcome)
 
 
 @router.post("/{case_id}/approvals", responses=error_responses(*POST_BODY, 401, 403, 404, 409))
 def approve_decision(
-    case_id: str, body: ApprovalIn, request: Request, caller: ReviewerDep, engine: EngineDep
+    case_id: str, body: ApprovalIn, directory: ClearanceDirectoryDep, caller: ReviewerDep, engine: EngineDep
 ) -> DecisionOut:
     """A second reviewer's answer to a pending decision (four-eyes): `approve` applies it, `reject` withdraws it.
 
@@ -214,7 +214,7 @@ def approve_decision(
         verdict=body.verdict,
         comment=body.comment,
     )
-    _learn(request, outcome.clearances)
+    directory.learn(outcome.clearances)
     return _decision_out(engine, case_id, outcome)
 
 

@@ -36,14 +36,12 @@ class ClearanceDirectory:
         name_keys = frozenset(name_key for _, name_key in rows if name_key)
         self._references, self._name_keys = frozenset(reference for reference, _ in rows if reference), name_keys
 
-    def learn(self, clearance: Clearance) -> None:
-        """A clearance made through this replica applies here at once."""
+    def learn(self, clearances: Sequence[Clearance]) -> None:
+        """Clearances made through this replica apply to its next screening at once."""
         if self._references is None:
             return
-        if clearance.reference:
-            self._references = self._references | {clearance.reference}
-        if clearance.name_key:
-            self._name_keys = self._name_keys | {clearance.name_key}
+        self._references = self._references | {clearance.reference for clearance in clearances if clearance.reference}
+        self._name_keys = self._name_keys | {clearance.name_key for clearance in clearances if clearance.name_key}
 
     def may_clear(self, parties: Sequence[tuple[str | None, str]]) -> bool:
         """False when none of these parties (reference, name) can have a live clearance."""

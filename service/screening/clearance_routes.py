@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from service.api_errors import POST_BODY, error_responses
 from service.auth import AdminDep
 from service.db import MAX_STORED_INT
-from service.deps import CatalogueDep, EngineDep, SessionDep
+from service.deps import CatalogueDep, ClearanceDirectoryDep, EngineDep, SessionDep
 from service.errors import NotFound
-from service.screening.clearance_directory import ClearanceDirectory
 from service.screening.clearances import create_clearance, list_clearances, revoke_clearance
 from service.screening.schemas import MAX_COUNTRY_TEXT, clean_text, validate_country
 from service.screening.tables import Clearance
@@ -111,7 +110,11 @@ def _out(clearance: Clearance) -> ClearanceOut:
 
 @router.post("", status_code=201, responses=error_responses(*POST_BODY, 401, 403, 404))
 def add_clearance(
-    body: ClearanceIn, request: Request, caller: AdminDep, engine: EngineDep, catalogue: CatalogueDep
+    body: ClearanceIn,
+    caller: AdminDep,
+    engine: EngineDep,
+    catalogue: CatalogueDep,
+    directory: ClearanceDirectoryDep,
 ) -> ClearanceOut:
     """Record that a party was reviewed against a list entry and is not that party.
 
@@ -129,8 +132,7 @@ def add_clearance(
         country=body.country,
         expires_at=body.expires_at,
     )
-    directory: ClearanceDirectory = request.app.state.clearance_directory
-    directory.learn(clearance)
+    directory.learn([clearance])
     return _out(clearance)
 
 

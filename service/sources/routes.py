@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from sqlalchemy import select
 from sqlmodel import Session, col
 
 from service.api_errors import POST_BODY, error_responses
 from service.auth import AdminDep, PrincipalDep
 from service.db import MAX_STORED_INT
-from service.deps import CatalogueDep, SessionDep
+from service.deps import CatalogueDep, RefreshRunnerDep, SessionDep
 from service.errors import NotFound
 from service.sources.entries import active_entry
 from service.sources.lease import live_leases
-from service.sources.runner import RefreshRunner
 from service.sources.schemas import (
     ChangeReportOut,
     ChangesOut,
@@ -119,12 +118,11 @@ def get_changes(
 
 
 @router.post("/lists/{source}/refresh", status_code=202, responses=error_responses(*POST_BODY, 401, 403, 404, 409))
-def refresh_list(source: str, request: Request, catalogue: CatalogueDep, _caller: AdminDep) -> RefreshAccepted:
+def refresh_list(source: str, catalogue: CatalogueDep, runner: RefreshRunnerDep, _caller: AdminDep) -> RefreshAccepted:
     """Download and ingest a source from its official URLs now, in the background.
 
     202 when started; 409 while an ingest of the source runs anywhere. Follow the outcome in GET /v1/lists.
     """
     catalogue_source = catalogue.get(source)
-    runner: RefreshRunner = request.app.state.refresh_runner
     runner.start(catalogue_source)
     return RefreshAccepted(source=source, detail="refresh started; GET /v1/lists shows the outcome")

@@ -17,10 +17,8 @@ from service.cases.decisions import Decision, decide, review_proposal
 from service.cases.export import export_rows
 from service.cases.states import CASE_STATUSES, REASON_CODES, Action
 from service.cases.tables import ReviewCase
-from service.deps import CatalogueDep, EngineDep, SettingsDep
+from service.deps import CatalogueDep, ClearanceDirectoryDep, EngineDep, SettingsDep
 from service.errors import ScreeningError
-from service.screening.clearance_directory import ClearanceDirectory
-from service.screening.tables import Clearance
 from service.sources.entries import active_entry
 from service.sources.schemas import EntityOut, entity_out
 from service.timeutil import utc_now
@@ -133,16 +131,14 @@ def case_page(
     return render(request, "case.html", context, user=user)
 
 
-def _learn(request: Request, clearances: list[Clearance]) -> None:
-    """Clearances made here apply to this replica's next screening at once."""
-    directory: ClearanceDirectory = request.app.state.clearance_directory
-    for clearance in clearances:
-        directory.learn(clearance)
-
-
 @router.post("/cases/{case_id}/decisions")
 async def decide_hits(
-    request: Request, case_id: str, user: UserDep, engine: EngineDep, settings: SettingsDep
+    request: Request,
+    case_id: str,
+    user: UserDep,
+    engine: EngineDep,
+    settings: SettingsDep,
+    directory: ClearanceDirectoryDep,
 ) -> RedirectResponse:
     _reviewer(user)
     form = await request.form()
@@ -167,12 +163,14 @@ async def decide_hits(
         )
     except ScreeningError as error:
         raise PageRefused(error.status_code, error.detail) from error
-    _learn(request, outcome.clearances)
+    directory.learn(outcome.clearances)
     return redirect(f"/ui/cases/{case_id}?done={outcome.status}")
 
 
 @router.post("/cases/{case_id}/approvals")
-async def answer_proposal(request: Request, case_id: str, user: UserDep, engine: EngineDep) -> RedirectResponse:
+async def answer_proposal(
+    request: Request, case_id: str, user: UserDep, engine: EngineDep, directory: ClearanceDirectoryDep
+) -> RedirectResponse:
     _reviewer(user)
     form = await request.form()
     check_csrf(form.get("csrf_token"), user.csrf_token)
@@ -194,5 +192,5 @@ async def answer_proposal(request: Request, case_id: str, user: UserDep, engine:
         )
     except ScreeningError as error:
         raise PageRefused(error.status_code, error.detail) from error
-    _learn(request, outcome.clearances)
+    directory.learn(outcome.clearances)
     return redirect(f"/ui/cases/{case_id}?done={outcome.status}")

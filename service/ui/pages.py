@@ -12,7 +12,8 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.concurrency import run_in_threadpool
 
-from service.ui.sessions import SessionStore, SignedIn
+from service.deps import UiSessionsDep
+from service.ui.sessions import SignedIn
 
 SESSION_COOKIE = "screening_session"
 SIGN_IN_CSRF_COOKIE = "screening_sign_in_csrf"
@@ -65,14 +66,9 @@ def redirect(path: str) -> RedirectResponse:
     return RedirectResponse(path, status_code=303, headers=SECURITY_HEADERS)
 
 
-def sessions(request: Request) -> SessionStore:
-    store: SessionStore = request.app.state.ui_sessions
-    return store
-
-
-async def signed_in(request: Request) -> SignedIn:
+async def signed_in(request: Request, store: UiSessionsDep) -> SignedIn:
     """The page's user; SignInRequired (a redirect to the sign-in page) without a live session."""
-    user = await run_in_threadpool(sessions(request).find, request.cookies.get(SESSION_COOKIE))
+    user = await run_in_threadpool(store.find, request.cookies.get(SESSION_COOKIE))
     if user is None:
         raise SignInRequired(request.url.path)
     return user

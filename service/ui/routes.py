@@ -11,11 +11,17 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from service.auth import ANONYMOUS, Authenticator, Principal
-from service.deps import CatalogueDep, EngineDep, screening_context
+from service.auth import ANONYMOUS, AuthenticatorDep, Principal
+from service.deps import (
+    CatalogueDep,
+    EngineDep,
+    PolicyStoreDep,
+    SignInLimiterDep,
+    UiSessionsDep,
+    screening_context,
+)
 from service.errors import ScreeningError
 from service.orders.screening import screen_and_record_order
-from service.orders.store import PolicyStore
 from service.sources.status import source_statuses
 from service.ui import case_pages
 from service.ui.charts import Series, stacked_bars
@@ -32,7 +38,6 @@ from service.ui.pages import (
     render,
     safe_next,
     secure_cookies,
-    sessions,
     signed_in,
 )
 from service.ui.queries import (
@@ -49,21 +54,6 @@ from service.ui.sessions import SignedIn, SignInLimiter
 router = APIRouter(prefix="/ui", include_in_schema=False)
 UserDep = Annotated[SignedIn, Depends(signed_in)]
 DECISION_COLOURS = {"clear": "#2e7d32", "review": "#ef6c00", "block": "#c62828"}
-
-
-def _limiter(request: Request) -> SignInLimiter:
-    limiter: SignInLimiter = request.app.state.ui_sign_in_limiter
-    return limiter
-
-
-def _authenticator(request: Request) -> Authenticator:
-    authenticator: Authenticator = request.app.state.authenticator
-    return authenticator
-
-
-def _policy_store(request: Request) -> PolicyStore:
-    store: PolicyStore = request.app.state.policy_store
-    return store
 
 
 @router.get("/")
@@ -96,12 +86,16 @@ async def sign_in_page(request: Request, next: str | None = None) -> HTMLRespons
 
 
 @router.post("/sign-in")
-async def sign_in(request: Request) -> Response:
+async def sign_in(
+    request: Request,
+    limiter: SignInLimiterDep,
+    authenticator: AuthenticatorDep,
+    store: UiSessionsDep,
+) -> Response:
     form = await request.form()
     next_path = safe_next(str(form.get("next") or ""))
     check_csrf(form.get("csrf_token"), request.cookies.get(SIGN_IN_CSRF_COOKIE, ""))
     client = request.client.host if request.client else "unknown"
-    limiter = _limiter(request)
     wait = limiter.retry_after(client)
     if wait is not None:
         message = f"Too many failed sign-ins from this address: try again in {wait:.0f} s."
@@ -109,7 +103,6 @@ async def sign_in(request: Request) -> Response:
         refusal.headers["Retry-After"] = f"{wait:.0f}"
         return refusal
     presented = str(form.get("api_key") or "").strip()
-    authenticator = _authenticator(request)
     found: Principal | None
     if not presented and await run_in_threadpool(authenticator.is_open):
         found = ANONYMOUS  # no key exists anywhere: the API is open, and so is the workbench
@@ -119,7 +112,6 @@ async def sign_in(request: Request) -> Response:
         limiter.failed(client)
         return _sign_in_page(request, next_path, error="That API key is not valid or has been revoked.", status=401)
     limiter.succeeded(client)
-    store = sessions(request)
     token = await run_in_threadpool(store.open, found.name, found.scope)
     response = redirect(next_path)
     response.set_cookie(
@@ -136,10 +128,10 @@ async def sign_in(request: Request) -> Response:
 
 
 @router.post("/sign-out")
-async def sign_out(request: Request, user: UserDep) -> RedirectResponse:
+async def sign_out(request: Request, user: UserDep, store: UiSessionsDep) -> RedirectResponse:
     form = await request.form()
     check_csrf(form.get("csrf_token"), user.csrf_token)
-    await run_in_threadpool(sessions(request).close, request.cookies.get(SESSION_COOKIE))
+    await run_in_threadpool(store.close, request.cookies.get(SESSION_COOKIE))
     response = redirect("/ui/sign-in")
     response.delete_cookie(SESSION_COOKIE, path="/ui")
     return response
@@ -171,7 +163,7 @@ async def order_desk(request: Request, user: UserDep) -> HTMLResponse:
 
 
 @router.post("/orders")
-async def screen_order(request: Request, user: UserDep) -> HTMLResponse:
+async def screen_order(request: Request, user: UserDep, policies: PolicyStoreDep) -> HTMLResponse:
     form = await request.form()
     check_csrf(form.get("csrf_token"), user.csrf_token)
     read, order = read_order_form(form)
@@ -179,7 +171,7 @@ async def screen_order(request: Request, user: UserDep) -> HTMLResponse:
         return _order_desk(request, user, values=read.values, errors=read.errors, status=422)
     try:
         context = screening_context(request, user.principal)
-        result = await run_in_threadpool(screen_and_record_order, context, _policy_store(request).get(), order)
+        result = await run_in_threadpool(screen_and_record_order, context, policies.get(), order)
     except ScreeningError as error:
         return _order_desk(request, user, values=read.values, errors=[error.detail], status=error.status_code)
     return _order_desk(request, user, values=read.values, result=result)
