@@ -4,8 +4,13 @@ Starts `screening serve` on loopback, drives it with concurrent keep-alive clien
 number of requests, and prints requests (or parties) per second and latency percentiles for each
 database and worker count asked for.
 
-    python -m bench.load [--requests 5000] [--concurrency 16] [--workers 1 2] [--database sqlite postgresql]
+    python -m bench.load [--mix realistic|diverse] [--requests 5000] [--concurrency 32] [--workers 1 2]
+                         [--database sqlite postgresql]
     python -m bench.load --batch 100 --requests 200 --concurrency 4
+
+`--mix realistic` (the default) draws names like a customer master's (bench/customer_mix.py: common
+names of 11 locales, companies with legal forms, 10% listed names in variants, near-listed names).
+`--mix diverse` is the older mix: seldom repeated names, 10% of them eight fixed listed names.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from dataclasses import dataclass
 
 import uvloop
 
+from bench.customer_mix import realistic_names
 from bench.evalset import company_name, person_name
 from bench.harness import database_url, ingest_full_lists, percentile, post_json, running_server
 
@@ -34,7 +40,7 @@ LISTED = [
 ]
 
 
-def party_names(count: int, seed: int = 11) -> list[str]:
+def diverse_names(count: int, seed: int = 11) -> list[str]:
     """One in ten a listed name; the others people and firms of many countries, seldom repeated (an ERP's
     daily mix: new business partners, so per-name caches help little)."""
     rng = random.Random(seed)
@@ -95,10 +101,13 @@ async def _drive(
     return latencies, errors, time.perf_counter() - started
 
 
-def run(database: str, workers: int, requests: int, concurrency: int, batch: int) -> Result:
+MIXES = {"realistic": realistic_names, "diverse": diverse_names}
+
+
+def run(database: str, workers: int, requests: int, concurrency: int, batch: int, mix: str) -> Result:
     url = database_url(database)
     ingest_full_lists(url)
-    names = party_names(requests * max(batch, 1))
+    names = MIXES[mix](requests * max(batch, 1))
     if batch:
         path = "/v1/screen/batch"
         bodies = [
@@ -121,19 +130,20 @@ def run(database: str, workers: int, requests: int, concurrency: int, batch: int
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=5000)
-    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--mix", choices=sorted(MIXES), default="realistic")
+    parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--database", nargs="+", choices=("sqlite", "postgresql"), default=["sqlite", "postgresql"])
     parser.add_argument("--batch", type=int, default=0, help="parties per POST /v1/screen/batch (0: single screens)")
     args = parser.parse_args()
     results = [
-        run(database, workers, args.requests, args.concurrency, args.batch)
+        run(database, workers, args.requests, args.concurrency, args.batch, args.mix)
         for database in args.database
         for workers in args.workers
     ]
     unit = f"batch of {args.batch}" if args.batch else "single screen"
     print(
-        f"POST {'/v1/screen/batch' if args.batch else '/v1/screen'}: {args.requests} requests ({unit}),"
+        f"POST {'/v1/screen/batch' if args.batch else '/v1/screen'}: {args.requests} requests ({unit}, {args.mix} mix),"
         f" {args.concurrency} concurrent clients; audit trail on, API key required, JSON access log at INFO"
     )
     print("| database   | workers | requests/s | parties/s | p50 ms | p95 ms | p99 ms | errors |")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
+import threading
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -24,6 +25,7 @@ from service.cases.reopening import reopen_after_list_updates
 from service.config import Settings, get_settings
 from service.db import make_engine, upgrade
 from service.matching import build_index
+from service.matching.scripts import load_transliterators
 from service.memory import BackgroundSizer
 from service.metrics import get_metrics
 from service.monitoring.registry import register_screened
@@ -126,6 +128,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         if settings.load_lists_on_start:
             await run_in_threadpool(first_start.start)
+        # Ready without them; loaded aside so that the first Han-script name does not wait for them.
+        threading.Thread(target=load_transliterators, name="transliterators", daemon=True).start()
         scheduler = None
         if settings.scheduler_enabled:
             scheduler = background_scheduler()

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Table, bindparam, func, insert, select, tuple_, update
+from sqlalchemy import Connection, Table, bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col
 
@@ -129,8 +130,18 @@ def _entries(connection: Connection, seen: Sequence[Sighting]) -> dict[tuple[str
     }
     if not wanted:
         return {}
+    by_version: dict[int, set[str]] = defaultdict(set)
+    for version_id, entity_id in wanted:
+        by_version[version_id].add(entity_id)
+    # One `version_id = ? AND entity_id IN (...)` per version: SQLite answers a row-value IN
+    # ((version_id, entity_id) IN (...)) by scanning every list entry, tens of milliseconds per commit.
     statement = select(ENTRIES.c.source, ENTRIES.c.entity_id, ENTRIES.c.content_hash, ENTRIES.c.document).where(
-        tuple_(ENTRIES.c.version_id, ENTRIES.c.entity_id).in_(sorted(wanted))
+        or_(
+            *(
+                (ENTRIES.c.version_id == version_id) & ENTRIES.c.entity_id.in_(sorted(entity_ids))
+                for version_id, entity_ids in sorted(by_version.items())
+            )
+        )
     )
     return {
         (source, entity_id): (content_hash, link_keys(source, document))

@@ -26,7 +26,6 @@ import unicodedata
 
 import icu
 from anyascii import anyascii
-from pypinyin import Style, lazy_pinyin
 
 # Arabic and Persian letters -> Latin, chosen to meet the common list spellings
 # after skeletonisation (alif/waw/ya carry vowels; ain/hamza vanish like in "Abd").
@@ -128,7 +127,18 @@ def _arabic(text: str) -> str:
     return " ".join(words)
 
 
+def load_transliterators() -> None:
+    """Import pypinyin's dictionaries now (0.5-0.7 s) rather than on the first Han name.
+
+    pypinyin is imported on first use: a replica that loads a saved index transliterates nothing
+    at start, and its readiness should not wait for dictionaries only Han queries need. The service
+    calls this in the background once it is ready."""
+    import pypinyin  # noqa: F401 - imported for its side effect of loading the dictionaries
+
+
 def _chinese(text: str, *, organisation: bool) -> str:
+    from pypinyin import Style, lazy_pinyin  # see load_transliterators
+
     syllables = [s for s in lazy_pinyin(text, style=Style.NORMAL, errors="ignore") if s.strip()]
     if organisation:
         # Most Chinese words are two characters; lists write "Huawei", not "Hua Wei".
