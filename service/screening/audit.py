@@ -43,31 +43,60 @@ def record_row(
 ) -> dict[str, Any]:
     """The audit row of one screening. `sent`: the response body the caller got, stored as is (JSON
     columns take it as a pre-serialised fragment rather than serialising it again)."""
-    return {
-        "id": response.screening_id,
-        "created_at": response.screened_at,
-        "kind": kind,
-        "caller": caller,
-        "reference": response.reference,
-        "decision": response.decision,
-        "batch_id": batch_id,
-        "request": request,
-        "response": orjson.Fragment(sent if sent is not None else response_json(response)),
-        "list_versions": orjson.Fragment(_LIST_REFS.dump_json(response.lists)),
-    }
+    return _row(
+        screening_id=response.screening_id,
+        screened_at=response.screened_at,
+        kind=kind,
+        caller=caller,
+        reference=response.reference,
+        decision=response.decision,
+        batch_id=batch_id,
+        request=request,
+        response=orjson.Fragment(sent if sent is not None else response_json(response)),
+        lists=orjson.Fragment(_LIST_REFS.dump_json(response.lists)),
+    )
 
 
 def order_record_row(
     *, caller: str, request: dict[str, Any], response: dict[str, Any], lists: list[dict[str, Any]]
 ) -> dict[str, Any]:
+    """The audit row of an order screening (one for the order and all its parties)."""
+    return _row(
+        screening_id=response["screening_id"],
+        screened_at=datetime.fromisoformat(response["screened_at"]),
+        kind="order",
+        caller=caller,
+        reference=response.get("reference"),
+        decision=response["decision"],
+        batch_id=None,
+        request=request,
+        response=response,
+        lists=lists,
+    )
+
+
+def _row(
+    *,
+    screening_id: str,
+    screened_at: datetime,
+    kind: str,
+    caller: str,
+    reference: str | None,
+    decision: str,
+    batch_id: str | None,
+    request: dict[str, Any],
+    response: Any,
+    lists: Any,
+) -> dict[str, Any]:
+    """The one shape of an audit row, whatever screened: the columns `insert_records` writes."""
     return {
-        "id": response["screening_id"],
-        "created_at": datetime.fromisoformat(response["screened_at"]),
-        "kind": "order",
+        "id": screening_id,
+        "created_at": screened_at,
+        "kind": kind,
         "caller": caller,
-        "reference": response.get("reference"),
-        "decision": response["decision"],
-        "batch_id": None,
+        "reference": reference,
+        "decision": decision,
+        "batch_id": batch_id,
         "request": request,
         "response": response,
         "list_versions": lists,
