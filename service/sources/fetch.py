@@ -1,6 +1,6 @@
 """Downloads of official list files (and of a list mirror's listings).
 
-Every download has explicit timeouts, retries with exponential backoff and jitter on transient
+Every download has explicit timeouts, retries (tenacity) with exponential backoff and jitter on transient
 failures (timeouts, connection errors, 5xx, 429), waiting at least as long as a `Retry-After`
 header asks (up to MAX_RETRY_AFTER_SECONDS), a size limit enforced while
 streaming, a check of the received length against Content-Length (a truncated body
@@ -14,10 +14,12 @@ import hashlib
 import logging
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 
 import httpx
+from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
 
 from service.errors import ListDownloadError
 
@@ -96,7 +98,10 @@ def _attempt(client: httpx.Client, url: str, validators: Validators | None, poli
         if response.status_code == 304:
             return Fetched(url, True, b"", validators or Validators(), None)
         if response.status_code in RETRYABLE_STATUS:
-            raise _Retryable(f"{url}: HTTP {response.status_code}", retry_after(response.headers.get("retry-after")))
+            asked = retry_after(response.headers.get("retry-after"))
+            if asked is not None and asked > MAX_RETRY_AFTER_SECONDS:
+                raise ListDownloadError(f"{url}: the server asks to retry after {asked:.0f} s; giving up for now")
+            raise _Retryable(f"{url}: HTTP {response.status_code}", asked)
         if response.status_code != 200:
             raise ListDownloadError(f"{url}: HTTP {response.status_code}")
         body = _read_limited(response, url, policy.max_bytes)
@@ -126,6 +131,38 @@ def retry_after(header: str | None) -> float | None:
     return max(0.0, moment.timestamp() - time.time())
 
 
+def _one_attempt(client: httpx.Client, url: str, validators: Validators | None, policy: FetchPolicy) -> Fetched:
+    """One attempt, its transient transport failures as `_Retryable`."""
+    try:
+        return _attempt(client, url, validators, policy)
+    except httpx.TimeoutException as error:
+        raise _Retryable(f"{url}: timed out ({type(error).__name__})") from error
+    except httpx.RemoteProtocolError as error:
+        # The server closed the connection before the announced length: a truncated body.
+        raise _Retryable(f"{url}: truncated download: {error}") from error
+    except httpx.TransportError as error:
+        raise _Retryable(f"{url}: {type(error).__name__}: {error}") from error
+
+
+def _backoff_or_retry_after(backoff: float) -> Callable[[RetryCallState], float]:
+    """Exponential backoff with jitter, which spreads the retries of replicas and sources that failed
+    together, but never shorter than the pause the server asked for."""
+
+    def wait(state: RetryCallState) -> float:
+        error = state.outcome.exception() if state.outcome is not None else None
+        asked = error.wait if isinstance(error, _Retryable) else None
+        jittered = backoff * 2.0 ** (state.attempt_number - 1) * random.uniform(0.5, 1.0)  # noqa: S311
+        return max(jittered, asked or 0.0)
+
+    return wait
+
+
+def _log_retry(state: RetryCallState) -> None:
+    error = state.outcome.exception() if state.outcome is not None else None
+    delay = state.next_action.sleep if state.next_action is not None else 0.0
+    log.warning("download attempt %d failed: %s; retrying in %.1fs", state.attempt_number, error, delay)
+
+
 def fetch(
     client: httpx.Client,
     url: str,
@@ -135,29 +172,15 @@ def fetch(
     sleep: float | None = None,
 ) -> Fetched:
     """GET one file, retrying transient failures; raises ListDownloadError when it gives up."""
-    backoff = policy.backoff_seconds if sleep is None else sleep
-    last_error = "no attempt made"
-    for attempt in range(1, policy.attempts + 1):
-        asked: float | None = None
-        try:
-            return _attempt(client, url, validators, policy)
-        except _Retryable as error:
-            last_error = str(error)
-            asked = error.wait
-        except httpx.TimeoutException as error:
-            last_error = f"{url}: timed out ({type(error).__name__})"
-        except httpx.RemoteProtocolError as error:
-            # The server closed the connection before the announced length: a truncated body.
-            last_error = f"{url}: truncated download: {error}"
-        except httpx.TransportError as error:
-            last_error = f"{url}: {type(error).__name__}: {error}"
-        if attempt < policy.attempts:
-            if asked is not None and asked > MAX_RETRY_AFTER_SECONDS:
-                raise ListDownloadError(f"{url}: the server asks to retry after {asked:.0f} s; giving up for now")
-            # Jitter spreads the retries of replicas and sources that failed together.
-            delay = max(backoff * 2 ** (attempt - 1) * random.uniform(0.5, 1.0), asked or 0.0)  # noqa: S311
-            log.warning(
-                "download attempt %d/%d failed: %s; retrying in %.1fs", attempt, policy.attempts, last_error, delay
-            )
-            time.sleep(delay)
-    raise ListDownloadError(f"gave up after {policy.attempts} attempts: {last_error}")
+    retrying = Retrying(
+        stop=stop_after_attempt(policy.attempts),
+        wait=_backoff_or_retry_after(policy.backoff_seconds if sleep is None else sleep),
+        retry=retry_if_exception_type(_Retryable),
+        before_sleep=_log_retry,
+        sleep=lambda seconds: time.sleep(seconds),  # looked up at each pause (tests record the pauses)
+        reraise=True,
+    )
+    try:
+        return retrying(_one_attempt, client, url, validators, policy)
+    except _Retryable as error:
+        raise ListDownloadError(f"gave up after {policy.attempts} attempts: {error}") from None
