@@ -25,11 +25,11 @@ from pathlib import Path
 from bench.harness import FULL_LISTS, LISTS_DATA
 from service.matching import build_index
 from service.matching.attributes import normalise_identifier
-from service.matching.scripts import dominant_script
 from service.matching.types import IndexedEntry, MatchThresholds, Query
 from service.screening.index_state import to_indexed_entry
 from service.sources.model import ParsedEntry
 from service.sources.parsers import PARSERS, SourceFile
+from service.unicode_scripts import dominant_block_script
 
 # The UK list states an entry's own UN reference as "(UN Ref):QDi.290". Remarks elsewhere cite the
 # references of *other* entries ("Leader of Al-Qaida (QDe.004)"), which must not link.
@@ -138,7 +138,7 @@ def main() -> None:
                     matches = index.search(query, thresholds=thresholds, limit=10)
                     found = any(match.entry.entity_id in wanted for match in matches)
                     by_pair[(entry.source, target_source)].add(found)
-                    by_script[dominant_script(name) or "Latn"].add(found)
+                    by_script[dominant_block_script(name) or "Latn"].add(found)
                     total.add(found)
     seconds = time.perf_counter() - started
     print(f"\nlinked parties screened across lists: {total.queries} queries in {seconds:.0f}s, default thresholds")

@@ -15,10 +15,10 @@ other language ("Island" is Iceland in German) must not become a nationality.
 from __future__ import annotations
 
 import functools
-import re
-import unicodedata
 
 import pycountry
+
+from service.folding import country_fold, lookup_key
 
 _PUBLISHER_NAMES: dict[str, str] = {
     "korea, north": "KP",
@@ -97,14 +97,6 @@ _PUBLISHER_NAMES: dict[str, str] = {
     "east timor": "TL",
 }
 
-_NON_LETTERS = re.compile(r"[^a-z' ,:.()-]+")
-
-
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    ascii_only = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(_NON_LETTERS.sub(" ", ascii_only.lower()).split())
-
 
 @functools.lru_cache(maxsize=4096)
 def to_iso_country(text: str | None) -> str | None:
@@ -119,7 +111,7 @@ def to_iso_country(text: str | None) -> str | None:
         if code == "UK":
             return "GB"
         return None
-    folded = _fold(stripped)
+    folded = country_fold(stripped)
     if not folded:
         return None
     if folded in _PUBLISHER_NAMES:
@@ -137,7 +129,7 @@ def to_iso_country(text: str | None) -> str | None:
         pass
     for country in pycountry.countries:
         names = {getattr(country, attr, "") for attr in ("name", "common_name", "official_name")}
-        if any(_fold(name) == folded for name in names if name):
+        if any(country_fold(name) == folded for name in names if name):
             return str(country.alpha_2)
     return None
 
@@ -164,17 +156,12 @@ def country_in_any_language(text: str | None) -> str | None:
     code = to_iso_country(text)
     if code is not None:
         return code
-    key = _key(text)
-    return _OTHER_CODES.get(key) or _territory_names().get(key) or _territory_names().get(_key(_fold_accents(text)))
-
-
-def _key(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().replace("\u2019", "'").split())
-
-
-def _fold_accents(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.replace("ß", "ss"))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    key = lookup_key(text)
+    return (
+        _OTHER_CODES.get(key)
+        or _territory_names().get(key)
+        or _territory_names().get(lookup_key(text, keep_accents=False))
+    )
 
 
 @functools.cache
@@ -187,7 +174,7 @@ def _territory_names() -> dict[str, str]:
     for language in _LANGUAGES:
         for code, name in Locale.parse(language).territories.items():
             if is_country_code(code):
-                for key in {_key(name), _key(_fold_accents(name))}:
+                for key in {lookup_key(name), lookup_key(name, keep_accents=False)}:
                     codes.setdefault(key, set()).add(code)
     # "Kongo" is both Congos in some languages: an ambiguous name names no country.
     return {key: next(iter(found)) for key, found in codes.items() if len(found) == 1}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.sources.scripts import alias_script, detect_script
+from service.unicode_scripts import alias_script, detect_script
 
 
 @pytest.mark.parametrize(

@@ -18,9 +18,9 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from service.folding import party_name_key
 from service.matching.attributes import normalise_identifier
 from service.matching.linking import MIN_LINK_PARTS
-from service.screening.clearances import party_name_key
 
 OFAC_SOURCES = frozenset({"us_ofac_sdn", "us_ofac_cons"})
 # The CSL's sub-list codes (its first program) for rows that come from OFAC: their `_id` is the ent_num.

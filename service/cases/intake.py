@@ -29,8 +29,9 @@ from sqlmodel import col
 from service.cases.grouping import link_keys
 from service.cases.states import case_status
 from service.cases.tables import CaseEvent, CaseHit, ReviewCase
+from service.folding import party_name_key
 from service.screening.audit import on_records_stored
-from service.screening.clearances import is_live, party_name_key
+from service.screening.clearances import is_live
 from service.screening.tables import Clearance
 from service.sources.tables import ListEntry
 from service.timeutil import UTCDateTime, utc_now

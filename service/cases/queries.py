@@ -15,7 +15,7 @@ from service.cases.schemas import CaseDetail, CaseOut, EventOut, GroupOut, HitOu
 from service.cases.states import CLOSED_STATES
 from service.cases.tables import CaseEvent, CaseHit, ReviewCase
 from service.errors import InvalidInput, NotFound
-from service.screening.clearances import party_name_key
+from service.folding import party_name_key
 from service.timeutil import utc_now
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from service.matching.scripts import script_of
+from service.unicode_scripts import block_script, script_counts
 
 # Latin letter -> the Cyrillic and Greek letters drawn the same way.
 _LOOK_ALIKES: dict[str, tuple[str, str]] = {
@@ -33,18 +33,12 @@ _DIGIT_IN_WORD = re.compile(r"(?<=[a-z])[0134579](?=[a-z])|^[0134579](?=[a-z]{2}
 
 
 def _script(char: str) -> str | None:
-    """Latn, Cyrl or Grek for a letter of those scripts (`script_of` tags Latin as None)."""
-    if char.isascii():
-        return "Latn" if char.isalpha() else None
-    return script_of(char)
+    """Latn for an ASCII letter, else the character's block: Latin letters count against look-alikes."""
+    return block_script(char, ascii_latin=True)
 
 
 def _unmix_word(word: str) -> str:
-    counts: dict[str, int] = {}
-    for char in word:
-        script = _script(char)
-        if script is not None:
-            counts[script] = counts.get(script, 0) + 1
+    counts = script_counts(word, _script, letters_only=False)
     if len(counts) < 2:
         return word
     majority = max(counts, key=counts.__getitem__)

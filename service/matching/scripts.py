@@ -27,6 +27,8 @@ import unicodedata
 import icu
 from anyascii import anyascii
 
+from service.unicode_scripts import dominant_block_script
+
 # Arabic and Persian letters -> Latin, chosen to meet the common list spellings
 # after skeletonisation (alif/waw/ya carry vowels; ain/hamza vanish like in "Abd").
 _ARABIC: dict[str, str] = {
@@ -64,28 +66,6 @@ def _greek_digraph(match: re.Match[str]) -> str:
     if start == 0 or not match.string[start - 1].isalpha():
         return _GREEK_INITIAL.get(latin, latin)
     return latin
-
-
-def script_of(char: str) -> str | None:
-    """A coarse ISO-15924-like script tag for one character, None for Latin/common."""
-    code = ord(char)
-    if code < 0x0370:
-        return None
-    if 0x0370 <= code <= 0x03FF or 0x1F00 <= code <= 0x1FFF:
-        return "Grek"
-    if 0x0400 <= code <= 0x052F:
-        return "Cyrl"
-    if 0x0590 <= code <= 0x05FF:
-        return "Hebr"
-    if 0x0600 <= code <= 0x06FF or 0x0750 <= code <= 0x077F or 0xFB50 <= code <= 0xFEFF:
-        return "Arab"
-    if 0xAC00 <= code <= 0xD7AF or 0x1100 <= code <= 0x11FF or 0x3130 <= code <= 0x318F:
-        return "Hang"
-    if 0x3040 <= code <= 0x30FF:
-        return "Kana"
-    if 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF:
-        return "Hani"
-    return "Other"
 
 
 def _arabic(text: str) -> str:
@@ -194,23 +174,10 @@ def _kana_transliterator() -> icu.Transliterator:
     return transliterator
 
 
-def dominant_script(text: str) -> str | None:
-    """The script most letters of `text` are written in (ISO-15924-like tag), None for Latin."""
-    if max(text, default="a") < "\u0370":  # Latin (with diacritics) and punctuation only
-        return None
-    counts: dict[str, int] = {}
-    for char in text:
-        if char.isalpha():
-            script = script_of(char)
-            if script is not None:
-                counts[script] = counts.get(script, 0) + 1
-    return max(counts, key=counts.__getitem__) if counts else None
-
-
 def to_latin(text: str, *, organisation: bool = False) -> tuple[str, str | None]:
     """The Latin form of `text` and the script it was written in (None when already Latin)."""
     text = unicodedata.normalize("NFKC", text)
-    script = dominant_script(text)
+    script = dominant_block_script(text)
     if script is None:
         return text, None
     if script == "Arab":

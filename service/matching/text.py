@@ -13,19 +13,13 @@ both ends and kept as a class.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass
 
-from anyascii import anyascii
-
+from service.folding import ascii_fold
 from service.matching.homoglyphs import digits_as_letters, unmix_scripts
 from service.matching.legal_forms import strip_legal_form, strip_native_form
 from service.matching.scripts import to_latin
-
-_APOSTROPHES = re.compile(r"['`´ʻʼʿʾ’‘]")
-_ACRONYM = re.compile(r"\b(?:[a-z0-9]\.){2,}(?:[a-z0-9]\b)?")
-_NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 HONORIFICS = frozenset(
     "mr mrs ms miss mx dr prof professor sir dame lord lady sheikh shaikh shaykh sheik cheikh haji hajji alhaj "
@@ -65,14 +59,6 @@ class NormalisedName:
     tokens: tuple[str, ...]
     legal_form: str | None
     script: str | None
-
-
-def fold(text: str) -> str:
-    """Lower-case ASCII words separated by single spaces."""
-    text = anyascii(text).lower()
-    text = _APOSTROPHES.sub("", text)
-    text = _ACRONYM.sub(lambda m: m.group(0).replace(".", ""), text)
-    return _NON_ALNUM.sub(" ", text).strip()
 
 
 def _particles(tokens: list[str]) -> list[str]:
@@ -125,7 +111,7 @@ def normalise(text: str) -> NormalisedName:
     text = unmix_scripts(unicodedata.normalize("NFKC", text))
     text, native_form = strip_native_form(text)
     latin, script = to_latin(text, organisation=native_form is not None)
-    tokens = [digits_as_letters(token) for token in fold(latin).split()]
+    tokens = [digits_as_letters(token) for token in ascii_fold(latin).split()]
     kept = [token for token in tokens if token not in HONORIFICS and token not in STOPWORDS]
     if kept:
         tokens = kept

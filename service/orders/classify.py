@@ -11,8 +11,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from service.folding import term_fold
 from service.orders.policy import ControlCode, Destination, Policy, Region, normalise_code
-from service.orders.terms import fold
 
 # Annex I entries and ECCNs: digit (category), letter A-E (product group), three digits, then
 # optional sub-items: 5A001, 5A001.j, 5A001.j.1, 0A501.a.
@@ -28,7 +28,7 @@ CodeStatus = Literal["controlled", "uncontrolled", "unknown"]
 def end_user_categories(texts: Iterable[str | None], policy: Policy) -> dict[str, list[str]]:
     """Category id -> the policy terms found in any of the texts (a party's name, address ...)."""
     found: dict[str, list[str]] = {}
-    folded = [fold(t) for t in texts if t]
+    folded = [term_fold(t) for t in texts if t]
     for category in policy.end_user_categories.values():
         terms = [term for text in folded for term in category.terms.find(text)]
         if terms:
@@ -84,7 +84,7 @@ def destinations_in_text(text: str | None, country: str | None, policy: Policy) 
     """
     if not text:
         return []
-    folded = fold(text)
+    folded = term_fold(text)
     hits: list[PlaceHit] = []
     for dest in policy.destinations:
         terms = dest.names.find(folded)
@@ -103,7 +103,7 @@ def regions_in_text(text: str | None, country: str | None, policy: Policy) -> li
     """Forced-labour / mass-surveillance regions (Xinjiang) named in a text, Latin or Chinese script."""
     if not text:
         return []
-    folded = fold(text)
+    folded = term_fold(text)
     hits: list[RegionHit] = []
     for region in policy.regions:
         terms = region.names.find(folded)
@@ -190,7 +190,7 @@ def classify_item(
             for category in result.entry.categories if result.entry else ():
                 found.setdefault(category, f"control code {code.strip()}")
     if description:
-        folded = fold(description)
+        folded = term_fold(description)
         for product in policy.product_categories.values():
             terms = product.terms.find(folded)
             if terms:

@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from sqlalchemy import Engine, select
 from sqlmodel import col
 
-from service.screening.clearances import is_live, party_name_key
+from service.folding import party_name_key
+from service.screening.clearances import is_live
 from service.screening.tables import Clearance
 from service.timeutil import utc_now
 

@@ -9,33 +9,23 @@ must be reviewed again.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 from typing import NamedTuple
 
-from anyascii import anyascii
 from sqlalchemy import BindParameter, ColumnElement, Connection, Engine, Select, and_, bindparam, or_, select
 from sqlmodel import Session, col
 
 from service.decisions import strictest
 from service.errors import InvalidInput, NotFound
+from service.folding import party_name_key
 from service.matching.types import Match
 from service.screening.schemas import ScreenResponse
 from service.screening.tables import AuditEvent, Clearance
 from service.sources.entries import active_entry
 from service.timeutil import utc_now
-
-_NON_ALNUM = re.compile(r"[^a-z0-9]+")
-
-
-def party_name_key(name: str) -> str:
-    """Script-, case-, accent-, punctuation- and order-insensitive key of a party name."""
-    ascii_text = anyascii(unicodedata.normalize("NFKC", name)).lower()
-    return " ".join(sorted(token for token in _NON_ALNUM.split(ascii_text) if token))
 
 
 def current_entry_hash(session: Session, source: str, entity_id: str) -> str:

@@ -22,7 +22,7 @@ from service.sources.model import Address, Alias, BirthDate, EntityType, Identif
 from service.sources.parsers.base import SourceFile, single_file
 from service.sources.parsers.fields import clean, country_code, country_codes, split_enumerated
 from service.sources.parsers.xlsx import xlsx_rows
-from service.sources.scripts import alias_script
+from service.unicode_scripts import alias_script
 
 COLUMNS = (
     "Reference",

@@ -30,7 +30,7 @@ from service.sources.model import Alias, BirthDate, EntityType, Identifier, Pars
 from service.sources.parsers.base import SourceFile, single_file
 from service.sources.parsers.dates import add_unique, parse_iso_date, parse_iso_partial, year_range
 from service.sources.parsers.xmlutil import parse_xml
-from service.sources.scripts import alias_script
+from service.unicode_scripts import alias_script
 
 CA_LIST_URL = (
     "https://www.international.gc.ca/world-monde/international_relations-relations_internationales/"

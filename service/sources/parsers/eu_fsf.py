@@ -25,7 +25,7 @@ from service.sources.model import Address, Alias, BirthDate, EntityType, Identif
 from service.sources.parsers.base import SourceFile
 from service.sources.parsers.dates import add_unique, birth_date, parse_iso_date, parse_iso_partial, year_range
 from service.sources.parsers.xmlutil import iter_xml, strip_ns
-from service.sources.scripts import alias_script
+from service.unicode_scripts import alias_script
 
 _TYPES: dict[str, EntityType] = {"person": "person", "enterprise": "organization"}
 _UNKNOWN_COUNTRY = "00"

@@ -2,8 +2,8 @@
 
 These publishers write several values into one cell ("1) Iraq 2) Syria", "(1) A123 (2) B456",
 "a) Approximately 1955 b) 1960"), partial dates with placeholder parts ("00/04/1984",
-"dd/mm/1945"), and countries as names, nationalities ("Afghan") or UK-government style names
-("Congo (Democratic Republic)") that the generic country lookup does not know.
+"dd/mm/1945"), and countries as nationalities ("Afghan") or as names and misspellings
+("Belrus", "DRC") that the generic country lookup does not know.
 """
 
 from __future__ import annotations
@@ -106,23 +106,19 @@ def parse_dmy_date(text: str | None) -> date | None:
     return None
 
 
-# UK-government country names and common misspellings in these lists that the generic lookup
-# misses or gets wrong ("Congo (Democratic Republic)" would become CG by dropping the bracket).
+# Names and misspellings only these lists write. The names every publisher writes, the UK
+# government's ("Congo (Democratic Republic)") among them, are in `service.countries`. These stay
+# here: `to_iso_country` also reads screening requests and the other lists, whose results these
+# spellings would change.
 _COUNTRY_NAMES: dict[str, str] = {
-    "congo (democratic republic)": "CD",
-    "congo (republic)": "CG",
     "occupied palestinian territories": "PS",
     "the occupied palestinian territories": "PS",
     "palestinian territories": "PS",
     "guinea bissau": "GW",
     "bosnia-herzegovina": "BA",
-    "bosnia and herzegovina": "BA",
     "britain": "GB",
     "repubic of moldova": "MD",
     "belrus": "BY",
-    "korea (north)": "KP",
-    "korea (south)": "KR",
-    "the gambia": "GM",
     "drc": "CD",
     "rdc": "CD",
     "libyan arab jamahiriya": "LY",

@@ -38,7 +38,7 @@ from service.sources.model import (
 )
 from service.sources.parsers.base import SourceFile
 from service.sources.parsers.dates import add_unique, parse_iso_date, parse_iso_partial
-from service.sources.scripts import alias_script
+from service.unicode_scripts import alias_script
 
 TARGET_SCHEMAS: dict[str, EntityType] = {
     "Person": "person",

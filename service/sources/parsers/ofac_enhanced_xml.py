@@ -38,7 +38,7 @@ from service.sources.parsers.ofac_features import (
 from service.sources.parsers.ofac_remarks import parse_ofac_date
 from service.sources.parsers.ofac_xml import child_text, localize_tags
 from service.sources.parsers.xmlutil import iter_xml, strip_ns
-from service.sources.scripts import alias_script
+from service.unicode_scripts import alias_script
 
 ROOT_TAG = "sanctionsData"
 MAX_XML_BYTES = 500 * 1024 * 1024
@@ -46,7 +46,7 @@ MAX_XML_BYTES = 500 * 1024 * 1024
 MAX_ZIP_MEMBERS = 16
 """OFAC's ZIPs hold one file; a handful of extra members is tolerated, hundreds is not a list."""
 
-# OFAC's script names -> ISO 15924 codes as service.sources.scripts spells them; Latin is None, as
+# OFAC's script names -> ISO 15924 codes as service.unicode_scripts spells them; Latin is None, as
 # Alias.script wants. Both Chinese variants become "Hani" (the Han script), as detection does.
 _SCRIPTS: dict[str, str | None] = {
     "latin": None,

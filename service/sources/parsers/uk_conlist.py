@@ -38,7 +38,7 @@ from service.sources.parsers.fields import (
     split_enumerated,
 )
 from service.sources.parsers.xlsx import xlsx_rows
-from service.sources.scripts import alias_script
+from service.unicode_scripts import alias_script
 
 NAME_PARTS = ("Name 1", "Name 2", "Name 3", "Name 4", "Name 5", "Name 6")
 ADDRESS_PARTS = ("Address 1", "Address 2", "Address 3", "Address 4", "Address 5", "Address 6", "Post/Zip Code")

@@ -31,7 +31,7 @@ from service.sources.parsers.fields import (
     parse_dmy_date,
 )
 from service.sources.parsers.ods import ods_rows
-from service.sources.scripts import alias_script
+from service.unicode_scripts import alias_script
 
 _TYPES: dict[str, EntityType] = {"individual": "person", "entity": "organization", "ship": "vessel"}
 SUMMARY_COLUMNS = (

@@ -37,7 +37,7 @@ from service.sources.model import (
 from service.sources.parsers.base import SourceFile, single_file
 from service.sources.parsers.dates import add_unique, birth_date, parse_iso_date, parse_iso_partial, year_range
 from service.sources.parsers.xmlutil import parse_xml
-from service.sources.scripts import alias_script
+from service.unicode_scripts import alias_script
 
 # UN names the generic country lookup does not resolve.
 _UN_COUNTRIES: dict[str, str] = {

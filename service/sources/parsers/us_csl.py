@@ -46,7 +46,7 @@ from service.sources.parsers.base import SourceFile, single_file
 from service.sources.parsers.dates import add_unique, parse_iso_date, parse_iso_partial
 from service.sources.parsers.ofac_features import add_country, clean_label, is_country_label, is_identifier_label
 from service.sources.parsers.ofac_remarks import parse_ofac_date
-from service.sources.scripts import alias_script
+from service.unicode_scripts import alias_script
 
 SOURCE_CODES: dict[str, str] = {
     "EL": "EL",
