@@ -37,6 +37,23 @@ class BirthDate:
     value: str
     precision: DatePrecision
 
+    @classmethod
+    def of(cls, year: int, month: int | None = None, day: int | None = None) -> BirthDate | None:
+        """As precise as the parts given (a zero month or day is unknown); None for an impossible date or a
+        year outside 1800..2100."""
+        if not 1800 <= year <= 2100:
+            return None
+        if not month:
+            return cls(value=f"{year:04d}", precision="year")
+        if not 1 <= month <= 12:
+            return None
+        if not day:
+            return cls(value=f"{year:04d}-{month:02d}", precision="month")
+        try:
+            return cls(value=date(year, month, day).isoformat(), precision="day")
+        except ValueError:
+            return None
+
     @property
     def year(self) -> int:
         return int(self.value[:4])

@@ -228,13 +228,8 @@ def _parse_dob(value: object) -> list[BirthDate]:
 
 
 def _valid(year: int, month: int | None, day: int | None) -> list[BirthDate]:
-    if not 1800 <= year <= 2100:
+    # A zero month or day in a DFAT cell makes the date unreadable; `BirthDate.of` would read it as unknown.
+    if month is not None and 0 in (month, day):
         return []
-    if month is None:
-        return [BirthDate(value=f"{year:04d}", precision="year")]
-    if day is None:
-        return [BirthDate(value=f"{year:04d}-{month:02d}", precision="month")] if 1 <= month <= 12 else []
-    try:
-        return [BirthDate(value=date(year, month, day).isoformat(), precision="day")]
-    except ValueError:
-        return []
+    found = BirthDate.of(year, month, day)
+    return [found] if found is not None else []

@@ -13,22 +13,6 @@ MAX_YEAR_RANGE = 10
 _ISO_PARTIAL = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 
 
-def birth_date(year: int, month: int | None = None, day: int | None = None) -> BirthDate | None:
-    """A BirthDate as precise as the parts given; None for an impossible date or a year outside 1800..2100."""
-    if not 1800 <= year <= 2100:
-        return None
-    if not month:
-        return BirthDate(value=f"{year:04d}", precision="year")
-    if not 1 <= month <= 12:
-        return None
-    if not day:
-        return BirthDate(value=f"{year:04d}-{month:02d}", precision="month")
-    try:
-        return BirthDate(value=date(year, month, day).isoformat(), precision="day")
-    except ValueError:
-        return None
-
-
 def parse_iso_partial(text: str | None) -> BirthDate | None:
     """`1962`, `1962-11` or `1962-11-23` (a time part after "T" or a space is ignored); None otherwise."""
     if not text:
@@ -37,14 +21,14 @@ def parse_iso_partial(text: str | None) -> BirthDate | None:
     if match is None:
         return None
     year, month, day = match.groups()
-    return birth_date(int(year), int(month) if month else None, int(day) if day else None)
+    return BirthDate.of(int(year), int(month) if month else None, int(day) if day else None)
 
 
 def year_range(first: int, last: int) -> list[BirthDate]:
     """Year-precision dates for each year of an inclusive range; empty when reversed or wider than the cap."""
     if last < first or last - first + 1 > MAX_YEAR_RANGE:
         return []
-    return [bd for year in range(first, last + 1) if (bd := birth_date(year)) is not None]
+    return [bd for year in range(first, last + 1) if (bd := BirthDate.of(year)) is not None]
 
 
 def parse_iso_date(text: str | None) -> date | None:

@@ -23,7 +23,7 @@ from xml.etree.ElementTree import Element
 from service.errors import ListFileError
 from service.sources.model import Address, Alias, BirthDate, EntityType, Identifier, ParsedEntry, ParsedList
 from service.sources.parsers.base import SourceFile
-from service.sources.parsers.dates import add_unique, birth_date, parse_iso_date, parse_iso_partial, year_range
+from service.sources.parsers.dates import add_unique, parse_iso_date, parse_iso_partial, year_range
 from service.sources.parsers.xmlutil import iter_xml, strip_ns
 from service.unicode_scripts import alias_script
 
@@ -217,7 +217,7 @@ def _birth_dates(element: Element) -> list[BirthDate]:
     if year is None:
         return []
     # `circa` dates are kept as given (not widened): how much to tolerate is the matcher's call.
-    found = birth_date(year, _int(_attr(element, "monthOfYear")), _int(_attr(element, "dayOfMonth")))
+    found = BirthDate.of(year, _int(_attr(element, "monthOfYear")), _int(_attr(element, "dayOfMonth")))
     return [found] if found else []
 
 

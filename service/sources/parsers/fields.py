@@ -69,26 +69,11 @@ def parse_dmy_birth_date(text: str | None) -> BirthDate | None:
         day, month, year = "00", "00", match.group(1)
     else:
         return None
-    return _birth_date(int(year), _known(month), _known(day))
+    return BirthDate.of(int(year), _known(month), _known(day))
 
 
 def _known(part: str) -> int | None:
     return int(part) if part.isdigit() and int(part) != 0 else None
-
-
-def _birth_date(year: int, month: int | None, day: int | None) -> BirthDate | None:
-    if not 1800 <= year <= 2100:
-        return None
-    if month is None:
-        return BirthDate(value=f"{year:04d}", precision="year")
-    if not 1 <= month <= 12:
-        return None
-    if day is None:
-        return BirthDate(value=f"{year:04d}-{month:02d}", precision="month")
-    try:
-        return BirthDate(value=date(year, month, day).isoformat(), precision="day")
-    except ValueError:
-        return None
 
 
 def parse_dmy_date(text: str | None) -> date | None:

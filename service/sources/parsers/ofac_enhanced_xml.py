@@ -26,7 +26,7 @@ from service.errors import ListFileError
 from service.sources.model import Address, Alias, AliasStrength, BirthDate, Identifier, ParsedEntry, ParsedList
 from service.sources.parsers.archive import is_zip, open_zip
 from service.sources.parsers.base import SourceFile, single_file
-from service.sources.parsers.dates import add_unique, birth_date, parse_iso_date, year_range
+from service.sources.parsers.dates import add_unique, parse_iso_date, year_range
 from service.sources.parsers.ofac_csv import OFAC_ENTRY_URL
 from service.sources.parsers.ofac_features import (
     alias_kind,
@@ -264,10 +264,10 @@ def _value_date(value_date: Element | None) -> list[BirthDate]:
     if begin is None or end is None:
         return []
     if begin == end:
-        found = birth_date(begin.year, begin.month, begin.day)
+        found = BirthDate.of(begin.year, begin.month, begin.day)
         return [found] if found else []
     if begin.year == end.year and begin.month == end.month and begin.day == 1 and _is_month_end(end):
-        found = birth_date(begin.year, begin.month)
+        found = BirthDate.of(begin.year, begin.month)
         return [found] if found else []
     if (begin.month, begin.day, end.month, end.day) == (1, 1, 12, 31):
         return year_range(begin.year, end.year)

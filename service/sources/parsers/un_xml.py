@@ -35,7 +35,7 @@ from service.sources.model import (
     ParsedList,
 )
 from service.sources.parsers.base import SourceFile, single_file
-from service.sources.parsers.dates import add_unique, birth_date, parse_iso_date, parse_iso_partial, year_range
+from service.sources.parsers.dates import add_unique, parse_iso_date, parse_iso_partial, year_range
 from service.sources.parsers.xmlutil import parse_xml
 from service.unicode_scripts import alias_script
 
@@ -196,7 +196,7 @@ def _birth_dates(node: Element) -> list[BirthDate]:
     found = parse_iso_partial(_text(node, "DATE")) or parse_iso_partial(_text(node, "YEAR"))
     if found is None and (note := _text(node, "NOTE")) and (match := _MONTH_YEAR.match(note)):
         month = _MONTHS.get(match.group(1).lower())
-        found = birth_date(int(match.group(2)), month) if month else None
+        found = BirthDate.of(int(match.group(2)), month) if month else None
     return [found] if found else []
 
 
