@@ -1,8 +1,9 @@
 """The order-screening policy: loaded from the TOML files in lists/policy, validated, versioned.
 
 The policy is data a compliance officer reviews; this module turns it into slotted dataclasses
-the pure rules read. Validation errors name the file and the key ("destinations.toml:
-destination[3].sources[0].checked: missing"), so a bad edit is found without reading code.
+the pure rules read. The files are validated against their schema (policy_files.py), whose errors
+name the file and the key ("destinations.toml: destination[3].sources[0].checked: missing"), so a
+bad edit is found without reading code.
 
 Version: `version` from policy.toml plus the sha256 of the five files' bytes (in file-name
 order), so any edit yields a new version id. `PolicyStore` reloads when the files change and
@@ -15,10 +16,14 @@ import hashlib
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from service.errors import ScreeningError
-from service.orders import policy_reader as pr
+from service.orders import policy_files as schema
 from service.orders.policy_model import (
+    MEASURES,
+    REASON_CODES,
+    Citation,
     ControlCode,
     CountrySet,
     Destination,
@@ -29,10 +34,13 @@ from service.orders.policy_model import (
     ProductCategory,
     Region,
     RuleBasis,
+    normalise_code,
 )
 from service.orders.terms import TermSet
 
 __all__ = [
+    "MEASURES",
+    "REASON_CODES",
     "ControlCode",
     "CountrySet",
     "Destination",
@@ -52,21 +60,6 @@ __all__ = [
 ]
 
 POLICY_FILES = ("destinations.toml", "end_users.toml", "policy.toml", "products.toml", "regions.toml")
-MEASURES = frozenset({"comprehensive", "dual_use_ban", "sectoral", "surveillance_ban", "arms_embargo"})
-REASON_CODES = (
-    "party_match",
-    "embargoed_destination",
-    "foreign_embargo",
-    "dual_use_ban",
-    "sectoral_sanctions",
-    "surveillance_ban",
-    "human_rights_risk",
-    "xinjiang_nexus",
-    "military_end_use",
-    "licence_required",
-    "missing_end_user",
-    "unknown_category",
-)
 
 
 class PolicyError(ScreeningError):
@@ -102,7 +95,7 @@ def load_policy(lists_dir: Path) -> Policy:
 
 
 def parse_policy(files: Mapping[str, bytes]) -> Policy:
-    docs: dict[str, pr.Node] = {}
+    docs: dict[str, dict[str, Any]] = {}
     for name in POLICY_FILES:
         try:
             data = tomllib.loads(files[name].decode("utf-8"))
@@ -110,198 +103,133 @@ def parse_policy(files: Mapping[str, bytes]) -> Policy:
             raise PolicyError(f"{name}: not UTF-8 ({error.reason} at byte {error.start})") from None
         except tomllib.TOMLDecodeError as error:
             raise PolicyError(f"{name}: not valid TOML: {error}") from None
-        docs[name] = pr.Node(name, "", data)
+        docs[name] = data
     try:
-        return _build(docs, policy_digest(files))
-    except pr.SchemaError as error:
+        return _build(
+            schema.read_file("policy.toml", docs["policy.toml"], schema.PolicyFile),
+            schema.read_file("destinations.toml", docs["destinations.toml"], schema.DestinationsFile),
+            schema.read_file("end_users.toml", docs["end_users.toml"], schema.EndUsersFile),
+            schema.read_file("regions.toml", docs["regions.toml"], schema.RegionsFile),
+            schema.read_file("products.toml", docs["products.toml"], schema.ProductsFile),
+            policy_digest(files),
+        )
+    except schema.SchemaError as error:
         raise PolicyError(str(error)) from None
 
 
-def _build(docs: Mapping[str, pr.Node], digest: str) -> Policy:
-    head = docs["policy.toml"].allow(
-        "version",
-        "title",
-        "exporter_jurisdictions",
-        "observed_jurisdictions",
-        "citation_status",
-        "rules",
-        "list_sources",
-    )
-    rules = {code: _rule_basis(code, node) for code, node in head.table("rules").items()}
-    missing = [code for code in REASON_CODES if code not in rules]
-    if missing:
-        raise pr.SchemaError(f"policy.toml: rules: missing entries for {', '.join(missing)}")
-    list_sources = {key: _rule_basis(key, node, rule_key=False) for key, node in head.table("list_sources").items()}
-    if "default" not in list_sources:
-        raise pr.SchemaError("policy.toml: list_sources.default: missing")
-
-    dest_doc = docs["destinations.toml"].allow("destination", "high_risk", "eu001", "eu_member_states")
-    destinations = tuple(_destination(node) for node in dest_doc.array("destination"))
-    pr.unique([d.id for d in destinations], dest_doc, "destination[].id")
+def _build(
+    head: schema.PolicyFile,
+    dest_doc: schema.DestinationsFile,
+    users_doc: schema.EndUsersFile,
+    regions_doc: schema.RegionsFile,
+    prod_doc: schema.ProductsFile,
+    digest: str,
+) -> Policy:
+    destinations = tuple(_destination(entry) for entry in dest_doc.destination)
     by_country: dict[str, list[Destination]] = {}
     for dest in destinations:
         if dest.kind == "country":
             by_country.setdefault(dest.country, []).append(dest)
-    high_risk = {}
-    for node in dest_doc.array("high_risk"):
-        node.allow("country", "reason", "sources")
-        entry = HighRisk(node.country("country"), node.string("reason"), node.citations())
-        high_risk[entry.country] = entry
-
-    users_doc = docs["end_users.toml"].allow("categories", "list_implies")
-    categories = {key: _end_user_category(key, node) for key, node in users_doc.table("categories").items()}
-    implies = tuple(_implication(node, categories) for node in users_doc.array("list_implies", required=False))
-
-    regions = tuple(_region(node) for node in docs["regions.toml"].allow("region").array("region"))
-
-    prod_doc = docs["products.toml"].allow("uncontrolled", "categories", "control_code")
-    products = {key: _product_category(key, node) for key, node in prod_doc.table("categories").items()}
-    if "general" not in products:
-        raise pr.SchemaError("products.toml: categories.general: missing")
-    codes = tuple(_control_code(node, products) for node in prod_doc.array("control_code"))
-    pr.unique([f"{c.code}/{c.regime}" for c in codes], prod_doc, "control_code[].code")
-
+    high_risk = {h.country: HighRisk(h.country, h.reason, _citations(h.sources)) for h in dest_doc.high_risk}
+    categories = {key: _end_user_category(key, entry) for key, entry in users_doc.categories.items()}
+    products = {key: _product_category(key, entry) for key, entry in prod_doc.categories.items()}
+    codes = tuple(_control_code(entry) for entry in prod_doc.control_code)
     return Policy(
-        version=head.string("version"),
+        version=head.version,
         digest=digest,
-        title=head.string("title", default=""),
-        exporter_jurisdictions=tuple(head.strings("exporter_jurisdictions", min_items=1)),
-        observed_jurisdictions=tuple(head.strings("observed_jurisdictions", required=False)),
-        rules=rules,
-        list_sources=list_sources,
+        title=head.title,
+        exporter_jurisdictions=tuple(head.exporter_jurisdictions),
+        observed_jurisdictions=tuple(head.observed_jurisdictions),
+        rules={code: RuleBasis(code, r.rule, r.legal_basis, _citations(r.sources)) for code, r in head.rules.items()},
+        list_sources={
+            key: RuleBasis(key, "", s.legal_basis, _citations(s.sources)) for key, s in head.list_sources.items()
+        },
         destinations=destinations,
         high_risk=high_risk,
-        eu001=_country_set(dest_doc.child("eu001")),
-        eu_member_states=_country_set(dest_doc.child("eu_member_states")),
+        eu001=_country_set(dest_doc.eu001),
+        eu_member_states=_country_set(dest_doc.eu_member_states),
         end_user_categories=categories,
-        list_implies=implies,
-        regions=regions,
+        list_implies=tuple(_implication(entry) for entry in users_doc.list_implies),
+        regions=tuple(_region(entry) for entry in regions_doc.region),
         product_categories=products,
         control_codes=tuple(sorted(codes, key=lambda c: len(c.code), reverse=True)),
-        uncontrolled_codes=frozenset(normalise_code(c) for c in prod_doc.strings("uncontrolled", required=False)),
-        citation_status=head.string("citation_status", default="").strip(),
+        uncontrolled_codes=frozenset(normalise_code(c) for c in prod_doc.uncontrolled),
+        citation_status=head.citation_status.strip(),
         destinations_by_country={k: tuple(v) for k, v in by_country.items()},
     )
 
 
-_DESTINATION_KEYS = (
-    "id", "kind", "country", "name", "measures", "basis", "note", "verify",
-    "names", "local_names", "review_names", "gate_countries", "sources",
-)  # fmt: skip
+def _citations(sources: list[schema.Source]) -> tuple[Citation, ...]:
+    return tuple(Citation(s.act or None, s.url or None, s.checked, s.verify) for s in sources)
 
 
-def normalise_code(code: str) -> str:
-    """'5a001.j.1 ' -> '5A001.J.1': control codes compare case-insensitively, without spaces."""
-    return "".join(code.split()).upper().rstrip(".")
-
-
-def _rule_basis(code: str, node: pr.Node, *, rule_key: bool = True) -> RuleBasis:
-    node.allow(*(("rule",) if rule_key else ()), "legal_basis", "sources")
-    rule = node.string("rule") if rule_key else ""
-    return RuleBasis(code, rule, node.string("legal_basis"), node.citations())
-
-
-def _destination(node: pr.Node) -> Destination:
-    node.allow(*_DESTINATION_KEYS)
-    kind = node.choice("kind", ("country", "region"))
-    country = node.country("country")
-    measures_node = node.child("measures")
-    measures = {}
-    for jurisdiction in measures_node.keys():
-        values = measures_node.strings(jurisdiction, required=False)
-        unknown = sorted(set(values) - MEASURES)
-        if unknown:
-            raise pr.SchemaError(
-                f"{measures_node.where(jurisdiction)}: unknown measure {unknown[0]!r}; use one of {sorted(MEASURES)}"
-            )
-        measures[jurisdiction] = frozenset(values)
-    basis = {}
-    if "basis" in node.data:
-        basis_node = node.child("basis")
-        for measure in basis_node.keys():
-            if measure not in MEASURES:
-                raise pr.SchemaError(f"{basis_node.where(measure)}: unknown measure; use one of {sorted(MEASURES)}")
-            basis[measure] = basis_node.string(measure)
-    gate = node.strings("gate_countries", required=False)
+def _destination(entry: schema.DestinationEntry) -> Destination:
     return Destination(
-        id=node.string("id"),
-        kind=kind,
-        country=country,
-        name=node.string("name"),
-        measures=measures,
-        basis=basis,
-        names=TermSet.of(node.strings("names", required=False)),
-        local_names=TermSet.of(node.strings("local_names", required=False)),
-        review_names=TermSet.of(node.strings("review_names", required=False)),
-        gate_countries=frozenset(gate) if gate else frozenset({country}),
-        note=node.string("note", default=""),
-        verify=node.boolean("verify", default=False),
-        sources=node.citations(),
+        id=entry.id,
+        kind=entry.kind,
+        country=entry.country,
+        name=entry.name,
+        measures={jurisdiction: frozenset(values) for jurisdiction, values in entry.measures.items()},
+        basis=dict(entry.basis),
+        names=TermSet.of(entry.names),
+        local_names=TermSet.of(entry.local_names),
+        review_names=TermSet.of(entry.review_names),
+        gate_countries=frozenset(entry.gate_countries) if entry.gate_countries else frozenset({entry.country}),
+        note=entry.note,
+        verify=entry.verify,
+        sources=_citations(entry.sources),
     )
 
 
-def _country_set(node: pr.Node) -> CountrySet:
-    node.allow("countries", "note", "sources")
-    return CountrySet(frozenset(node.country_list("countries")), node.citations())
+def _country_set(entry: schema.CountrySetEntry) -> CountrySet:
+    return CountrySet(frozenset(entry.countries), _citations(entry.sources))
 
 
-def _end_user_category(key: str, node: pr.Node) -> EndUserCategory:
-    node.allow("label", "security", "en", "zh", "ru", "ar", "sources")
-    terms = [t for lang in ("en", "zh", "ru", "ar") for t in node.strings(lang, required=False)]
-    return EndUserCategory(key, node.string("label"), node.boolean("security"), TermSet.of(terms), node.citations())
+def _end_user_category(key: str, entry: schema.EndUserCategoryEntry) -> EndUserCategory:
+    terms = TermSet.of([*entry.en, *entry.zh, *entry.ru, *entry.ar])
+    return EndUserCategory(key, entry.label, entry.security, terms, _citations(entry.sources))
 
 
-def _implication(node: pr.Node, categories: Mapping[str, EndUserCategory]) -> ListImplication:
-    node.allow("category", "source", "contains", "equals", "sources")
-    category = node.choice("category", tuple(categories))
-    contains = tuple(s.casefold() for s in node.strings("contains", required=False))
-    equals = frozenset(s.casefold() for s in node.strings("equals", required=False))
-    if not contains and not equals:
-        raise pr.SchemaError(f"{node.where('contains')}: give `contains` or `equals`")
-    source = node.string("source", default="") or None
-    return ListImplication(category, source, contains, equals, node.citations())
+def _implication(entry: schema.ImplicationEntry) -> ListImplication:
+    return ListImplication(
+        entry.category,
+        entry.source or None,
+        tuple(s.casefold() for s in entry.contains),
+        frozenset(s.casefold() for s in entry.equals),
+        _citations(entry.sources),
+    )
 
 
-def _region(node: pr.Node) -> Region:
-    node.allow("id", "nexus", "country", "name", "names", "local_names", "gate_countries", "sources")
-    country = node.country("country")
-    gate = node.strings("gate_countries", required=False)
+def _region(entry: schema.RegionEntry) -> Region:
     return Region(
-        id=node.string("id"),
-        nexus=node.choice("nexus", REASON_CODES),
-        country=country,
-        name=node.string("name"),
-        names=TermSet.of(node.strings("names")),
-        local_names=TermSet.of(node.strings("local_names", required=False)),
-        gate_countries=frozenset(gate) if gate else frozenset({country}),
-        sources=node.citations(),
+        id=entry.id,
+        nexus=entry.nexus,
+        country=entry.country,
+        name=entry.name,
+        names=TermSet.of(entry.names),
+        local_names=TermSet.of(entry.local_names),
+        gate_countries=frozenset(entry.gate_countries) if entry.gate_countries else frozenset({entry.country}),
+        sources=_citations(entry.sources),
     )
 
 
-def _product_category(key: str, node: pr.Node) -> ProductCategory:
-    node.allow("label", "cyber_surveillance", "telecom_monitoring", "en", "de", "zh", "sources")
-    terms = [t for lang in ("en", "de", "zh") for t in node.strings(lang, required=False)]
+def _product_category(key: str, entry: schema.ProductCategoryEntry) -> ProductCategory:
     return ProductCategory(
         id=key,
-        label=node.string("label"),
-        cyber_surveillance=node.boolean("cyber_surveillance"),
-        telecom_monitoring=node.boolean("telecom_monitoring", default=False),
-        terms=TermSet.of(terms),
-        sources=node.citations(),
+        label=entry.label,
+        cyber_surveillance=entry.cyber_surveillance,
+        telecom_monitoring=entry.telecom_monitoring,
+        terms=TermSet.of([*entry.en, *entry.de, *entry.zh]),
+        sources=_citations(entry.sources),
     )
 
 
-def _control_code(node: pr.Node, products: Mapping[str, ProductCategory]) -> ControlCode:
-    node.allow("code", "regime", "controlled", "categories", "description", "sources")
-    categories = node.strings("categories", required=False)
-    for category in categories:
-        if category not in products:
-            raise pr.SchemaError(f"{node.where('categories')}: unknown product category {category!r}")
+def _control_code(entry: schema.ControlCodeEntry) -> ControlCode:
     return ControlCode(
-        code=normalise_code(node.string("code")),
-        regime=node.choice("regime", ("EU", "US", "both")),
-        controlled=node.boolean("controlled"),
-        categories=tuple(categories),
-        description=node.string("description"),
-        sources=node.citations(),
+        code=normalise_code(entry.code),
+        regime=entry.regime,
+        controlled=entry.controlled,
+        categories=tuple(entry.categories),
+        description=entry.description,
+        sources=_citations(entry.sources),
     )

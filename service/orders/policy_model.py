@@ -1,12 +1,49 @@
-"""The policy as slotted dataclasses the pure rules read (loading and validation: policy.py)."""
+"""The policy as slotted dataclasses the pure rules read, and its vocabulary.
+
+Loading: policy.py; the files' schema: policy_files.py.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 
-from service.orders.policy_reader import Citation
 from service.orders.terms import TermSet
+
+MEASURES = frozenset({"comprehensive", "dual_use_ban", "sectoral", "surveillance_ban", "arms_embargo"})
+REASON_CODES = (
+    "party_match",
+    "embargoed_destination",
+    "foreign_embargo",
+    "dual_use_ban",
+    "sectoral_sanctions",
+    "surveillance_ban",
+    "human_rights_risk",
+    "xinjiang_nexus",
+    "military_end_use",
+    "licence_required",
+    "missing_end_user",
+    "unknown_category",
+)
+
+
+def normalise_code(code: str) -> str:
+    """'5a001.j.1 ' -> '5A001.J.1': control codes compare case-insensitively, without spaces."""
+    return "".join(code.split()).upper().rstrip(".")
+
+
+@dataclass(slots=True, frozen=True)
+class Citation:
+    """Where a policy entry comes from: a legal act (with article/annex) and/or an official URL."""
+
+    act: str | None
+    url: str | None
+    checked: date
+    verify: bool = False
+
+    def __str__(self) -> str:
+        return self.act or self.url or ""
 
 
 @dataclass(slots=True, frozen=True)

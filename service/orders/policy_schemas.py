@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.orders.policy import Policy
-from service.orders.policy_reader import Citation
+from service.orders.policy_model import Citation
 
 CITATION_EXAMPLE: dict[str, Any] = {
     "act": "Council Regulation (EU) No 833/2014, Article 2",

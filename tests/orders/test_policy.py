@@ -22,7 +22,7 @@ from service.orders.classify import (
     regions_in_text,
 )
 from service.orders.policy import POLICY_FILES, REASON_CODES, Policy, PolicyError, load_policy
-from service.orders.policy_reader import Citation
+from service.orders.policy_model import Citation
 from service.orders.policy_schemas import PolicyOut
 from service.orders.store import PolicyStore
 from service.sources.parsers.base import SourceFile
