@@ -43,8 +43,8 @@ TEST_DATABASE_ENV = "SCREENING_TEST_DATABASE_URL"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """On the PostgreSQL pass, leave out the tests marked `store_independent` (parsers, the chart, the
-    Dockerfile, the mirror scan ...): they never open the store, so the SQLite pass has run them as they are."""
+    """On the PostgreSQL pass, leave out the tests marked `store_independent` (parsers, matching, the chart,
+    the Dockerfile, the mirror scan ...): they never open the store, so the SQLite pass has run them as they are."""
     if _postgres_url() is None:
         return
     independent = [item for item in items if item.get_closest_marker("store_independent")]

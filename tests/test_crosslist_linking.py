@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bench.crosslist import link, strong_keys
 from service.sources.model import Identifier, ParsedEntry
+
+# Never touches the store: it runs once, on the SQLite pass (tests/conftest.py).
+pytestmark = pytest.mark.store_independent
 
 
 def _entry(entity_id: str, *, remarks: str | None = None, identifiers: tuple[Identifier, ...] = ()) -> ParsedEntry:

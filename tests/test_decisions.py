@@ -6,6 +6,9 @@ import pytest
 
 from service.decisions import as_decision, rank, strictest
 
+# Never touches the store: it runs once, on the SQLite pass (tests/conftest.py).
+pytestmark = pytest.mark.store_independent
+
 
 @pytest.mark.parametrize(
     ("decisions", "expected"),

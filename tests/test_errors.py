@@ -30,6 +30,9 @@ from service.metrics import Metrics
 from service.observability import ObservabilityMiddleware
 from service.orders.policy import PolicyError
 
+# Never touches the store: it runs once, on the SQLite pass (tests/conftest.py).
+pytestmark = pytest.mark.store_independent
+
 MAPPING: list[tuple[type[ScreeningError], int, str]] = [
     (ScreeningError, 500, "internal_error"),
     (InvalidInput, 422, "invalid_input"),

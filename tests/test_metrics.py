@@ -17,6 +17,9 @@ from service.metrics import Metrics, get_metrics, render_latest, reset_metrics
 from service.sources.history import IngestHistory
 from service.sources.status import SourceStatus
 
+# Never touches the store: it runs once, on the SQLite pass (tests/conftest.py).
+pytestmark = pytest.mark.store_independent
+
 NOW = 1_800_000_000.0
 
 

@@ -15,6 +15,9 @@ from prometheus_client.parser import text_string_to_metric_families
 from service.metrics import Metrics
 from service.observability import ACCESS_LOGGER, JsonFormatter, ObservabilityMiddleware, configure_logging
 
+# Never touches the store: it runs once, on the SQLite pass (tests/conftest.py).
+pytestmark = pytest.mark.store_independent
+
 PERSON = "Ivan Petrov"
 
 

@@ -13,6 +13,9 @@ from service.sources.parsers.ofac_csv import parse_ofac_csv
 from service.sources.parsers.ofac_remarks import parse_ofac_date, parse_remarks
 from tests.factories import BASE_ROWS, ofac_csv_set
 
+# Never touches the store: it runs once, on the SQLite pass (tests/conftest.py).
+pytestmark = pytest.mark.store_independent
+
 
 def _read(directory: Path, *names: str) -> list[SourceFile]:
     return [SourceFile(name, (directory / name).read_bytes()) for name in names]

@@ -6,6 +6,9 @@ import pytest
 
 from service.unicode_scripts import alias_script, detect_script
 
+# Never touches the store: it runs once, on the SQLite pass (tests/conftest.py).
+pytestmark = pytest.mark.store_independent
+
 
 @pytest.mark.parametrize(
     ("text", "script"),

@@ -1,4 +1,5 @@
-"""Real Chromium (Debian's `chromium` package) driven by Playwright; screenshots land in test-artifacts/."""
+"""Real Chromium (Debian's `chromium` package) driven by Playwright; screenshots land in test-artifacts/
+(those of the PostgreSQL pass in test-artifacts/postgresql/: the two passes run at once, scripts/test)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
+from tests.conftest import TEST_DATABASE_ENV
+
 CHROMIUM = Path(os.environ.get("SCREENING_TEST_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+if os.environ.get(TEST_DATABASE_ENV, "").startswith("postgresql"):
+    ARTIFACTS /= "postgresql"
 
 
 # Module scope, not session: Playwright's sync API keeps an asyncio loop running in the main thread
@@ -29,5 +34,5 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture(scope="session")
 def artifacts() -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS

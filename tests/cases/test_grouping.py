@@ -9,6 +9,9 @@ import pytest
 from service.cases.grouping import group_hits, link_keys
 from service.sources.model import Identifier, ParsedEntry
 
+# Never touches the store: it runs once, on the SQLite pass (tests/conftest.py).
+pytestmark = pytest.mark.store_independent
+
 
 def _document(entity_id: str, name: str = "X", **fields: Any) -> dict[str, Any]:
     return ParsedEntry(entity_id=entity_id, type="person", name=name, **fields).to_document()

@@ -1,5 +1,6 @@
 """A small hand-made list shared by the matching tests (built once per session: building is pure),
-and the entries of every real list in ../shared/lists-data (parsed once per session)."""
+and the entries of every real list in ../shared/lists-data (parsed once per session) with their index
+(built once per session: searching never changes what an index finds)."""
 
 from __future__ import annotations
 
@@ -87,3 +88,8 @@ def index() -> Index:
 @pytest.fixture(scope="session")
 def real_entries(lists_data_dir: Path) -> list[IndexedEntry]:
     return parse_real(lists_data_dir, FULL_LISTS)
+
+
+@pytest.fixture(scope="session")
+def real_index(real_entries: list[IndexedEntry]) -> Index:
+    return build_index(real_entries)

@@ -17,6 +17,9 @@ from service.matching import Index, build_index
 from service.matching.types import IndexedEntry, MatchThresholds, Query
 from tests.matching.real_lists import parse_real
 
+# Never touches the store: it runs once, on the SQLite pass (tests/conftest.py).
+pytestmark = pytest.mark.store_independent
+
 EU_EXCERPTS = {
     excerpt: (("eu_fsf", "eu_fsf_xml", (f"eu_fsf/xmlFullSanctionsList_1_1_EXCERPT_{excerpt}_2020-04-15.xml",)),)
     for excerpt in ("A", "B")
@@ -36,12 +39,11 @@ def _found(index: Index, query: str, sources: frozenset[str] | None) -> set[tupl
 @pytest.mark.slow
 @pytest.mark.parametrize("excerpt", sorted(EU_EXCERPTS))
 def test_adding_a_list_keeps_every_match_of_the_others(
-    real_entries: list[IndexedEntry], lists_data_dir: Path, excerpt: str
+    real_entries: list[IndexedEntry], real_index: Index, lists_data_dir: Path, excerpt: str
 ) -> None:
-    before = build_index(real_entries)
     after = build_index(real_entries + parse_real(lists_data_dir, EU_EXCERPTS[excerpt]))
     for query in QUERIES:
         for sources in (None, frozenset({"us_trade_csl"})):
-            found = _found(before, query, sources)
+            found = _found(real_index, query, sources)
             assert HUAWEI in found, f"{query!r} (sources={sources}) misses the Entity List entry"
             assert found <= _found(after, query, sources), f"adding EU excerpt {excerpt} hid a match of {query!r}"

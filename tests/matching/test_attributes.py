@@ -8,6 +8,9 @@ from service.matching import Index
 from service.matching.types import MatchThresholds, Query, QueryType
 from service.sources.model import BirthDate, Identifier
 
+# Never touches the store: it runs once, on the SQLite pass (tests/conftest.py).
+pytestmark = pytest.mark.store_independent
+
 THRESHOLDS = MatchThresholds()
 
 

@@ -14,6 +14,9 @@ from service.matching import build_index
 from service.matching.readings import INVISIBLE, invisible_readings, split_run
 from service.matching.types import IndexedEntry, MatchThresholds, Query
 
+# Never touches the store: it runs once, on the SQLite pass (tests/conftest.py).
+pytestmark = pytest.mark.store_independent
+
 DEFAULT = MatchThresholds()
 LISTED = [
     IndexedEntry(source="test", entity_id="person", type="person", name="KOROLENKO, Arkady Viktorovich"),

@@ -15,6 +15,9 @@ from service.matching.text import normalise
 from service.matching.types import IndexedEntry, MatchThresholds, Query
 from service.sources.model import Alias, BirthDate
 
+# Never touches the store: it runs once, on the SQLite pass (tests/conftest.py).
+pytestmark = pytest.mark.store_independent
+
 DEFAULT = MatchThresholds()
 
 

@@ -11,6 +11,9 @@ import pytest
 from service.matching import Index
 from service.matching.types import MatchThresholds, Query
 
+# Never touches the store: it runs once, on the SQLite pass (tests/conftest.py).
+pytestmark = pytest.mark.store_independent
+
 # The hand-made corpus has a few dozen names, so its rarity weights are not those of the real lists:
 # it is checked at 0.82. The same spellings against every real list at the production threshold (0.84)
 # are in test_golden_real.py.

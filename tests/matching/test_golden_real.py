@@ -9,8 +9,11 @@ from __future__ import annotations
 import pytest
 
 from service.config import Settings
-from service.matching import Index, build_index
-from service.matching.types import IndexedEntry, MatchThresholds, Query
+from service.matching import Index
+from service.matching.types import MatchThresholds, Query
+
+# Never touches the store: it runs once, on the SQLite pass (tests/conftest.py).
+pytestmark = pytest.mark.store_independent
 
 GOLDEN_REAL: list[tuple[str, tuple[str, str]]] = [
     ("Nicolas Maduro Moros", ("us_ofac_sdn", "22790")),
@@ -24,11 +27,6 @@ GOLDEN_REAL: list[tuple[str, tuple[str, str]]] = [
     ("أسامة بن لادن", ("us_ofac_sdn", "6365")),
     ("JOITN STOCK COMPANY ROSNEFT", ("us_ofac_cons", "17022")),
 ]
-
-
-@pytest.fixture(scope="module")
-def real_index(real_entries: list[IndexedEntry]) -> Index:
-    return build_index(real_entries)
 
 
 @pytest.mark.parametrize(("query", "expected"), GOLDEN_REAL, ids=[row[0] for row in GOLDEN_REAL])

@@ -8,6 +8,9 @@ from service.matching.phonetic import skeleton
 from service.matching.scripts import to_latin
 from service.matching.text import normalise
 
+# Never touches the store: it runs once, on the SQLite pass (tests/conftest.py).
+pytestmark = pytest.mark.store_independent
+
 
 @pytest.mark.parametrize(
     ("raw", "parts"),

@@ -7,6 +7,9 @@ import pytest
 from service.matching import build_index
 from service.matching.types import IndexedEntry, MatchThresholds, Query
 
+# Never touches the store: it runs once, on the SQLite pass (tests/conftest.py).
+pytestmark = pytest.mark.store_independent
+
 LOW = MatchThresholds(review=0.0, block=0.97)
 
 

@@ -8,6 +8,9 @@ import pytest
 
 from service.monitoring.outcome import combine, overall_decision
 
+# Never touches the store: it runs once, on the SQLite pass (tests/conftest.py).
+pytestmark = pytest.mark.store_independent
+
 SRC = "us_ofac_sdn"
 
 

@@ -28,6 +28,9 @@ from service.orders.store import PolicyStore
 from service.sources.parsers.base import SourceFile
 from service.sources.parsers.us_csl import parse_us_csl_csv
 
+# Never touches the store: it runs once, on the SQLite pass (tests/conftest.py).
+pytestmark = pytest.mark.store_independent
+
 POLICY_DIR = Path(__file__).resolve().parents[2] / "lists" / "policy"
 POLICE_SECURITY = 'label = "Police and public security"\nsecurity = true'
 

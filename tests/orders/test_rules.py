@@ -24,6 +24,9 @@ from service.orders.rules import (
 from service.orders.schemas import OrderRequest, OrderResponse, PartyScreeningSummary, party_outcome, party_summary
 from service.screening.schemas import MatchOut, ScreenResponse
 
+# Never touches the store: it runs once, on the SQLite pass (tests/conftest.py).
+pytestmark = pytest.mark.store_independent
+
 LISTS_DIR = Path(__file__).resolve().parents[2] / "lists"
 
 

@@ -10,6 +10,9 @@ from pydantic import ValidationError
 
 from service.orders.schemas import OrderRequest
 
+# Never touches the store: it runs once, on the SQLite pass (tests/conftest.py).
+pytestmark = pytest.mark.store_independent
+
 PARTY = {"role": "end_user", "name": "上海市公安局", "country": "CN"}
 ITEM = {"sku": "FR-1", "quantity": 1, "categories": ["facial_recognition"]}
 
