@@ -108,9 +108,13 @@ def test_the_formats_in_the_help_are_the_parsers() -> None:
 
 def test_shell_completion() -> None:
     # As the shell runs it: `python -m service.cli` names itself `screening`, like the installed script.
+    # Without the shell's name typer detects the shell from the parent processes, which a test run in the
+    # background may not have; typer's own switch makes `--show-completion` take the name instead.
+    named_shell = {**os.environ, "_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"}
     script = subprocess.run(
-        [*SCREENING, "--show-completion", "bash"], capture_output=True, text=True, timeout=120, check=True
+        [*SCREENING, "--show-completion", "bash"], capture_output=True, text=True, timeout=120, env=named_shell
     )
+    assert script.returncode == 0, script.stderr
     assert "_SCREENING_COMPLETE=complete_bash" in script.stdout
     assert "complete -o default -F _screening_completion screening" in script.stdout
 

@@ -8,7 +8,7 @@ SCREENING_TEST_DATABASE_URL says so.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 import pytest
 import schemathesis
@@ -42,4 +42,19 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     suppress_health_check=list(HealthCheck),
 )
 def test_every_operation_answers_as_documented(case: schemathesis.Case, base_url: str) -> None:
-    case.call_and_validate(base_url=base_url, checks=CHECKS)
+    response = case.call(base_url=base_url)
+    if _refused_by_the_http_parser(response.status_code, response.headers, response.text):
+        # The fuzzer also sends requests no HTTP client would (a header "content-length: r"): uvicorn
+        # refuses them before the application sees them, which is right and not the API's to document.
+        return
+    case.validate_response(response, checks=CHECKS)
+
+
+def _refused_by_the_http_parser(status: int, headers: Mapping[str, list[str]], body: str) -> bool:
+    content_type = next(
+        (values[0] for name, values in headers.items() if name.lower() == "content-type" and values), ""
+    )
+    return status == 400 and content_type.startswith("text/plain") and body == UVICORN_BAD_REQUEST
+
+
+UVICORN_BAD_REQUEST = "Invalid HTTP request received."

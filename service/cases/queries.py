@@ -43,10 +43,15 @@ def _conditions(filters: CaseFilter) -> list[ColumnElement[bool]]:
     if filters.q is not None and filters.q.strip():
         text = filters.q.strip()
         tokens = party_name_key(text).split()
-        by_name = and_(*(col(ReviewCase.name_key).contains(token, autoescape=True) for token in tokens))
+        # A text with no letters or digits has no name tokens: it can still be a reference or an id.
+        by_name = (
+            and_(*(col(ReviewCase.name_key).contains(token, autoescape=True) for token in tokens))
+            if tokens
+            else col(ReviewCase.id) == text
+        )
         conditions.append(
             or_(
-                by_name if tokens else col(ReviewCase.id) == text,
+                by_name,
                 col(ReviewCase.reference) == text,
                 col(ReviewCase.id) == text,
                 exists().where(col(CaseHit.case_id) == col(ReviewCase.id), col(CaseHit.entity_id) == text),

@@ -232,6 +232,7 @@ def test_assign_and_filter_the_queue(client: TestClient, keys: dict[str, str]) -
     assert refs(assignee="reviewer-2") == ["CUST-2"]
     assert refs(q="maduro nicolas") == ["CUST-1"]
     assert refs(q="12345") == ["CUST-2"]  # a listed entity id
+    assert refs(q="¿¡ …") == []  # no letters or digits: no name to look for, and no error
     assert refs(source="us_ofac_sdn", status="open") == ["CUST-1", "CUST-2"]
     assert refs(status="closed") == []
     assert refs(older_than="P1D") == []
