@@ -185,10 +185,3 @@ def mark_cleared(response: ScreenResponse, matches: Sequence[Match], cleared: Pa
     for out, match in zip(response.matches, matches, strict=True):
         out.cleared = match.entry.content_hash in cleared.get((out.source, out.entity_id), ())
     response.decision = strictest([out.decision for out in response.matches if not out.cleared])
-
-
-def applicable_clearances(
-    session: Session, *, reference: str | None, name: str, country: str | None
-) -> PartyClearances:
-    """(source, entity_id) -> entry hashes cleared for this party, counting only live clearances."""
-    return clearances_of(live_clearances(session, [(reference, name)]), reference=reference, name=name, country=country)
