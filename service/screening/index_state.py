@@ -6,13 +6,11 @@ rebuild that finishes mid-request never mixes two generations of lists.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -113,22 +111,6 @@ def resident_bytes() -> int:
         return 0
 
 
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector off while an index is built or unpickled.
-
-    Allocating millions of long-lived objects makes the collector traverse them again and again: a
-    quarter of the time of loading a saved index. Reference counting still frees what dies meanwhile.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 class IndexHolder:
     """Owns the current snapshot; `refresh()` rebuilds it when the active versions changed.
 
@@ -160,11 +142,10 @@ class IndexHolder:
             saved_key = index_key((version.source, version.version_id, version.sha256) for version in versions)
             started = time.perf_counter()
             resident_before = resident_bytes()
-            with _collector_paused():
-                index: MatchIndex | None = saved.load(saved_key) if saved is not None else None
-                loaded = index is not None
-                if index is None:
-                    index = self._build(load_entries(self.engine, versions))
+            index: MatchIndex | None = saved.load(saved_key) if saved is not None else None
+            loaded = index is not None
+            if index is None:
+                index = self._build(load_entries(self.engine, versions))
             snapshot = IndexSnapshot(
                 index=index,
                 versions=versions,
@@ -174,9 +155,6 @@ class IndexHolder:
                 loaded=loaded,
             )
             self._snapshot = snapshot
-            # The index lives until the next list version: out of the collector's generations, full
-            # collections while requests are served no longer walk its millions of objects.
-            gc.freeze()
             log.info(
                 "match index %s: %d entries, %d names from %d sources in %.2fs",
                 "loaded" if loaded else "built",
