@@ -135,26 +135,16 @@ def _cli_context(settings: Settings) -> ScreeningContext:
     from service.cases import intake
     from service.db import make_engine, upgrade
     from service.matching import build_index
-    from service.metrics import get_metrics
     from service.screening.index_state import IndexHolder
-    from service.screening.pipeline import ScreeningContext
+    from service.screening.pipeline import local_context
     from service.screening.saved_index import SavedIndexes
-    from service.sources.catalogue import load_catalogue
 
     intake.install()  # a screening that is not `clear` opens its party's review case, as through the API
     engine = make_engine(settings.effective_database_url)
     upgrade(engine)
     holder = IndexHolder(engine, build_index, saved=SavedIndexes(engine, cache_dir=settings.data_dir / "index-cache"))
     holder.refresh()
-    caller = f"cli:{getpass.getuser()}"
-    return ScreeningContext(
-        engine=engine,
-        settings=settings,
-        catalogue=load_catalogue(settings.lists_dir),
-        snapshot=holder.snapshot,
-        caller=caller,
-        metrics=get_metrics(),
-    )
+    return local_context(engine, settings, holder.snapshot, f"cli:{getpass.getuser()}")
 
 
 def screen_file_command(

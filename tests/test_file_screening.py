@@ -20,12 +20,11 @@ from service.config import Settings
 from service.db import make_engine, upgrade
 from service.errors import InvalidInput
 from service.matching import build_index
-from service.metrics import get_metrics
 from service.screening.file_fields import map_columns, parse_erp_date
 from service.screening.file_progress import ProgressLines
 from service.screening.filescreen import drafts, inspect_file, screen_file
 from service.screening.index_state import IndexHolder
-from service.screening.pipeline import ScreeningContext
+from service.screening.pipeline import ScreeningContext, local_context
 from service.sources.catalogue import load_catalogue
 from service.sources.ingest import IngestOptions, ingest_files
 from tests.conftest import fresh_database
@@ -46,7 +45,7 @@ def context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScreeningConte
         ingest_files(engine=engine, source=sdn, files=ofac_csv_set(BASE_ROWS), origin="t", options=IngestOptions())
         holder = IndexHolder(engine, build_index)
         holder.refresh()
-        yield ScreeningContext(engine, settings, catalogue, holder.snapshot, "test", get_metrics())
+        yield local_context(engine, settings, holder.snapshot, "test")
         engine.dispose()
 
 

@@ -83,11 +83,9 @@ def import_command(
     import getpass
 
     from service.config import get_settings
-    from service.metrics import get_metrics
     from service.monitoring.registry import screen_baselines, upsert_baselines
     from service.screening.index_state import IndexHolder
-    from service.screening.pipeline import ScreeningContext
-    from service.sources.catalogue import load_catalogue
+    from service.screening.pipeline import local_context
 
     settings = get_settings()
     if not file.is_file():
@@ -101,14 +99,7 @@ def import_command(
     with _store() as engine:
         holder = IndexHolder(engine, _index_builder())
         holder.refresh()
-        context = ScreeningContext(
-            engine=engine,
-            settings=settings,
-            catalogue=load_catalogue(settings.lists_dir),
-            snapshot=holder.snapshot,
-            caller=f"cli:{getpass.getuser()}",
-            metrics=get_metrics(),
-        )
+        context = local_context(engine, settings, holder.snapshot, f"cli:{getpass.getuser()}")
         registered = 0
         for start in range(0, len(parties), IMPORT_CHUNK):
             baselines = screen_baselines(context, parties[start : start + IMPORT_CHUNK])

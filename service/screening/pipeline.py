@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from service.config import Settings
 from service.errors import InvalidInput, PayloadTooLarge
 from service.matching.types import Match
-from service.metrics import Metrics, ScreeningKind
+from service.metrics import Metrics, ScreeningKind, get_metrics
 from service.screening.audit import record_row, response_json, store_records
 from service.screening.audit_writer import AuditWriter
 from service.screening.clearance_directory import ClearanceDirectory
@@ -28,7 +28,7 @@ from service.screening.clearances import clearances_of, live_clearances, mark_cl
 from service.screening.index_state import IndexSnapshot
 from service.screening.schemas import PartyIn, ScreenResponse
 from service.screening.service import screen_party
-from service.sources.catalogue import Catalogue
+from service.sources.catalogue import Catalogue, load_catalogue
 
 # Registers parties screened with `"monitor": true`, their screenings as the baselines.
 MonitorRegistrar = Callable[["ScreeningContext", Sequence[tuple[PartyIn, ScreenResponse]]], None]
@@ -51,6 +51,18 @@ class ScreeningContext:
             self.audit.write(rows)
         else:
             store_records(self.engine, rows)
+
+
+def local_context(engine: Engine, settings: Settings, snapshot: IndexSnapshot | None, caller: str) -> ScreeningContext:
+    """Screening in this process (the CLI): audit rows written directly, clearances read for each batch."""
+    return ScreeningContext(
+        engine=engine,
+        settings=settings,
+        catalogue=load_catalogue(settings.lists_dir),
+        snapshot=snapshot,
+        caller=caller,
+        metrics=get_metrics(),
+    )
 
 
 @dataclass(slots=True)

@@ -9,24 +9,14 @@ from sqlalchemy import Engine
 
 from service.config import Settings
 from service.matching import build_index
-from service.metrics import get_metrics
 from service.monitoring.registry import Baseline, screen_baselines
 from service.monitoring.schemas import MonitoredPartyIn
 from service.screening.index_state import IndexHolder
-from service.screening.pipeline import ScreeningContext
-from service.sources.catalogue import load_catalogue
+from service.screening.pipeline import local_context
 
 
 def baselines_now(engine: Engine, settings: Settings, parties: Sequence[MonitoredPartyIn]) -> list[Baseline]:
     """Each party screened against the store's active list versions now."""
     holder = IndexHolder(engine, build_index)
     holder.refresh()
-    context = ScreeningContext(
-        engine=engine,
-        settings=settings,
-        catalogue=load_catalogue(settings.lists_dir),
-        snapshot=holder.snapshot,
-        caller="t",
-        metrics=get_metrics(),
-    )
-    return screen_baselines(context, parties)
+    return screen_baselines(local_context(engine, settings, holder.snapshot, "t"), parties)
