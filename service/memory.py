@@ -12,7 +12,6 @@ from __future__ import annotations
 import gc
 import sys
 import threading
-import time
 from collections.abc import Callable
 from types import BuiltinFunctionType, FunctionType, MethodType, ModuleType
 from typing import Any
@@ -22,40 +21,26 @@ _SHARED = (type, ModuleType, FunctionType, BuiltinFunctionType, MethodType)
 _CHUNK = 20_000
 
 
-def deep_size(root: object, *, after_chunk: Callable[[], None] = lambda: None) -> int:
-    """Bytes held by `root` and everything it references, each object counted once. `after_chunk` is
-    called after every chunk of objects (the background sizer pauses there)."""
+def deep_size(root: object) -> int:
+    """Bytes held by `root` and everything it references, each object counted once."""
     seen: set[int] = set()
     total = 0
     level: list[Any] = [root]
     while level:
-        referents: list[Any] = []
-        for start in range(0, len(level), _CHUNK):
-            fresh: list[Any] = []
-            for item in level[start : start + _CHUNK]:
-                if id(item) in seen or isinstance(item, _SHARED):
-                    continue
-                seen.add(id(item))
-                total += sys.getsizeof(item)
-                fresh.append(item)
-            # One call per chunk, not per object: most of the walk of a large index stays in C.
-            referents.extend(gc.get_referents(*fresh))
-            after_chunk()
-        level = referents
+        fresh: list[Any] = []
+        for item in level:
+            if id(item) in seen or isinstance(item, _SHARED):
+                continue
+            seen.add(id(item))
+            total += sys.getsizeof(item)
+            fresh.append(item)
+        # One call per chunk of a level, not per object: most of the walk of a large index stays in C.
+        level = [
+            referent
+            for start in range(0, len(fresh), _CHUNK)
+            for referent in gc.get_referents(*fresh[start : start + _CHUNK])
+        ]
     return total
-
-
-class _Throttle:
-    """Sleeps after each chunk for `ratio` times the chunk's own time: the walk of a large index then
-    takes at most 1 / (1 + ratio) of a core from the requests served meanwhile."""
-
-    def __init__(self, ratio: float) -> None:
-        self._ratio = ratio
-        self._since = time.perf_counter()
-
-    def __call__(self) -> None:
-        time.sleep((time.perf_counter() - self._since) * self._ratio)
-        self._since = time.perf_counter()
 
 
 class BackgroundSizer:
@@ -79,9 +64,7 @@ class BackgroundSizer:
         return thread
 
     def _run(self, root: object, generation: int) -> None:
-        # The walk is pure Python over millions of objects: unthrottled, it held the GIL for most of the
-        # first half-minute after start, and requests waited; now it takes a tenth of a core.
-        size = deep_size(root, after_chunk=_Throttle(ratio=9.0))
+        size = deep_size(root)
         with self._lock:
             if generation == self._generation:
                 self._publish(size)
