@@ -129,5 +129,8 @@ def test_the_lists_page_and_the_dashboard_show_what_is_loaded_and_screened(page:
     for name in charts:
         chart = page.get_by_role("img", name=name)
         expect(chart).to_be_visible()
-        assert chart.evaluate("image => image.naturalWidth") > 0  # the SVG loaded under the page's CSP
+        # The SVG loaded under the page's CSP: a refused image stays at width 0. Visible comes before loaded,
+        # so wait for the load to end (with a deadline) rather than read the width at once.
+        page.wait_for_function("image => image.complete", arg=chart.element_handle(), timeout=30_000)
+        assert chart.evaluate("image => image.naturalWidth") > 0
     page.screenshot(path=str(artifacts / "dashboard.png"), full_page=True)
