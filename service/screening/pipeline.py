@@ -2,8 +2,9 @@
 the CLI. Match each party (CPU only), apply clearances with one store read for all of them, decide,
 count, then record the audit trail and register the parties to monitor.
 
-Monitoring sits above screening: it registers parties through the `register_monitored` the composition
-root (the API's dependencies, the CLI) puts in the context, so screening never imports it.
+Monitoring sits above screening: the API's composition root (main.py, through deps.py) puts monitoring's
+`register_screened` in the context as `register_monitored`, so screening never imports it. A context
+without one (the CLI's) refuses `"monitor": true`.
 """
 
 from __future__ import annotations
