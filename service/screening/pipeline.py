@@ -94,31 +94,32 @@ def match_party(context: ScreeningContext, party: PartyIn) -> Screened:
     return Screened(party, response, matches)
 
 
-def needs_store(context: ScreeningContext, screened: Sequence[Screened]) -> bool:
-    """Whether deciding reads clearances from the store: only a match can be cleared, and only a party the
-    clearance directory names can have a clearance."""
-    return bool(_clearable(context, screened))
-
-
-def _clearable(context: ScreeningContext, screened: Sequence[Screened]) -> list[Screened]:
+def clearable(context: ScreeningContext, screened: Sequence[Screened]) -> list[Screened]:
+    """The screenings whose decision needs clearances from the store: only a match can be cleared, and only
+    a party the clearance directory names can have a clearance."""
     with_matches = [item for item in screened if item.response.matches]
     if context.clearances is None or not with_matches:
         return with_matches
     return [item for item in with_matches if context.clearances.may_clear([(item.party.reference, item.party.name)])]
 
 
+def apply_clearances(context: ScreeningContext, clearable: Sequence[Screened]) -> None:
+    """Mark cleared matches and decide again without them: one store read for all these screenings."""
+    if not clearable:
+        return
+    # One read for them all, no transaction to open and roll back around it (two round trips fewer).
+    with context.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        found = live_clearances(connection, [(item.party.reference, item.party.name) for item in clearable])
+    for item in clearable if found else ():
+        party = item.party
+        cleared = clearances_of(found, reference=party.reference, name=party.name, country=party.country)
+        if cleared:
+            mark_cleared(item.response, item.matches, cleared)
+
+
 def decide(context: ScreeningContext, screened: Sequence[Screened], kind: ScreeningKind | None) -> None:
-    """Apply clearances (one store read for all the parties that may have one), decide and count."""
-    clearable = _clearable(context, screened)
-    if clearable:
-        # One read for them all, no transaction to open and roll back around it (two round trips fewer).
-        with context.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            found = live_clearances(connection, [(item.party.reference, item.party.name) for item in clearable])
-        for item in clearable if found else ():
-            party = item.party
-            cleared = clearances_of(found, reference=party.reference, name=party.name, country=party.country)
-            if cleared:
-                mark_cleared(item.response, item.matches, cleared)
+    """Apply clearances, decide and count."""
+    apply_clearances(context, clearable(context, screened))
     _count(context.metrics, screened, kind)
 
 
@@ -187,10 +188,10 @@ async def screen_on_loop(
     if context.audit is None:
         raise RuntimeError("screen_on_loop needs the API's audit writer")
     screened = [match_party(context, party) for party in parties]
-    if needs_store(context, screened):
-        await run_in_threadpool(decide, context, screened, kind)
-    else:
-        decide(context, screened, kind)
+    to_clear = clearable(context, screened)
+    if to_clear:
+        await run_in_threadpool(apply_clearances, context, to_clear)
+    _count(context.metrics, screened, kind)
     bodies = [response_json(item.response) for item in screened]
     for item, body in zip(screened, bodies, strict=True):
         item.body = body
