@@ -3,9 +3,8 @@
 Usage: python -m bench.speed [--queries 3000] [--synthetic 1000000] [--seed 7]
 
 Queries are the evaluation set's queries (perturbed listed names, non-listed names and
-near misses, see bench/evalset.py), run one at a time in-process. Memory is the growth
-of the process's resident set while the index is built (the corpus itself is loaded
-before). Each corpus also gets a row of names made only of very common parts ("Mohammad
+near misses, see bench/evalset.py), run one at a time in-process. Memory is what the
+index's objects hold (`service.memory.deep_size`, the figure the index-memory gauge reports). Each corpus also gets a row of names made only of very common parts ("Mohammad
 Ali", "Sergei Ivanov", "Li Wei" ...), 50 times each. The synthetic corpus recombines real
 name parts (first names with surnames, organisation words with legal forms) so that its
 token statistics stay realistic.
@@ -19,18 +18,12 @@ import random
 import statistics
 import sys
 import time
-from pathlib import Path
 
 from bench.corpus import load_corpus
 from bench.evalset import build_cases
 from service.matching import Index, build_index
 from service.matching.types import IndexedEntry, MatchThresholds, Query
-
-_PAGE = 4096
-
-
-def _rss_bytes() -> int:
-    return int(Path("/proc/self/statm").read_text().split()[1]) * _PAGE
+from service.memory import deep_size
 
 
 def _synthetic(entries: list[IndexedEntry], total: int, seed: int) -> list[IndexedEntry]:
@@ -87,11 +80,10 @@ def _percentiles(latencies: list[float]) -> tuple[float, float]:
 
 def _measure(label: str, entries: list[IndexedEntry], queries: list[Query]) -> None:
     gc.collect()
-    before = _rss_bytes()
     started = time.perf_counter()
     index = build_index(entries)
     build_seconds = time.perf_counter() - started
-    memory = _rss_bytes() - before
+    memory = deep_size(index)  # what the index-memory gauge reports; a resident-memory delta holds allocator slack
     thresholds = MatchThresholds()
     for query in queries[:200]:  # warm caches, as a running replica would be
         index.search(query, thresholds=thresholds, limit=10)

@@ -63,6 +63,7 @@ def _step_build(url: str) -> dict[str, Any]:
 
     from service.db import make_engine
     from service.matching import build_index
+    from service.memory import deep_size
     from service.screening.index_state import load_active_versions, load_entries
     from service.screening.saved_index import SavedIndexes, encode, index_key
     from service.screening.tables import SavedIndex
@@ -79,13 +80,15 @@ def _step_build(url: str) -> dict[str, Any]:
     result: dict[str, Any] = {"read": read, "build": built, "rss": _rss_mib(), "rss_before": rss_before}
     result["peak"] = _peak_mib()
     key = index_key((version.source, version.version_id, version.sha256) for version in versions)
-    data = encode(key, index)
+    memory_bytes = deep_size(index)
+    result["measure"] = clock.lap()
+    data = encode(key, index, memory_bytes)
     result["encode"] = clock.lap()
     with Session(engine) as session:
         session.execute(delete(SavedIndex))
         session.commit()
     clock.lap()
-    SavedIndexes(engine).save(key, index)
+    SavedIndexes(engine).save(key, index, memory_bytes)
     result["save"] = clock.lap()
     result |= {"size": len(data), "entries": index.entry_count, "names": index.name_count, "key": key}
     return result
@@ -104,8 +107,8 @@ def _step_load(url: str) -> dict[str, Any]:
     clock = Clock()
     with Session(engine) as session:
         versions = load_active_versions(session)
-    index = SavedIndexes(engine).load(index_key((v.source, v.version_id, v.sha256) for v in versions))
-    if index is None:
+    loaded = SavedIndexes(engine).load(index_key((v.source, v.version_id, v.sha256) for v in versions))
+    if loaded is None:
         raise SystemExit("no saved index to load")
     return {"load": clock.lap(), "rss": _rss_mib(), "rss_before": rss_before, "peak": _peak_mib()}
 

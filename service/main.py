@@ -26,7 +26,7 @@ from service.config import Settings, get_settings
 from service.db import make_engine, upgrade
 from service.matching import build_index
 from service.matching.scripts import load_transliterators
-from service.memory import BackgroundSizer
+from service.memory import resident_bytes
 from service.metrics import get_metrics
 from service.monitoring.registry import register_screened
 from service.monitoring.routes import install_monitoring
@@ -40,7 +40,7 @@ from service.screening import clearance_routes
 from service.screening import routes as screening_routes
 from service.screening.audit_writer import AuditWriter
 from service.screening.clearance_directory import ClearanceDirectory
-from service.screening.index_state import IndexHolder, IndexSnapshot, resident_bytes
+from service.screening.index_state import IndexHolder, IndexSnapshot
 from service.screening.saved_index import SavedIndexes
 from service.sources import routes as list_routes
 from service.sources.catalogue import Catalogue, load_catalogue
@@ -73,10 +73,10 @@ def _refresh_and_publish(holder: IndexHolder, catalogue: Catalogue, board: Statu
     board.update(statuses)
 
 
-def _publish_index(sizer: BackgroundSizer, snapshot: IndexSnapshot) -> None:
-    get_metrics().observe_index_build(snapshot.build_seconds, snapshot.index.entry_count, snapshot.index.name_count)
-    # Walking the index takes about a quarter of its build time: done aside, so start-up does not wait for it.
-    sizer.measure(snapshot.index)
+def _publish_index(snapshot: IndexSnapshot) -> None:
+    metrics = get_metrics()
+    metrics.observe_index_build(snapshot.build_seconds, snapshot.index.entry_count, snapshot.index.name_count)
+    metrics.set_index_memory(snapshot.memory_bytes)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -99,9 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await run_in_threadpool(upgrade, engine)
         # Replicas share the store only: the first to build an index for the active versions saves it there.
         holder = IndexHolder(engine, build_index, saved=SavedIndexes(engine))
-        holder.on_build = functools.partial(
-            _publish_index, BackgroundSizer(lambda size: get_metrics().set_index_memory(size))
-        )
+        holder.on_build = _publish_index
         app.state.settings = settings
         app.state.engine = engine
         app.state.metrics = get_metrics()

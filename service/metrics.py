@@ -42,7 +42,8 @@ Each entry: name — type, unit; labels: meaning.
 - screening_index_entries — gauge, entries; no labels: list entries in the serving match index.
 - screening_index_names — gauge, names; no labels: names (primary + aliases) in the serving match index.
 - screening_index_memory_bytes — gauge, bytes; no labels: memory the serving index's objects hold, measured
-  by walking them after each build (`service.memory.deep_size`). The process holds more: the interpreter,
+  by walking them once, in the process that builds the index (`service.memory.deep_size`); a process that
+  loads the saved index reports the builder's figure with it. The process holds more: the interpreter,
   libraries, the previous index until it is freed, allocator slack; see the next gauge.
 - screening_process_resident_memory_bytes — gauge, bytes; no labels: resident memory (RSS) of the serving
   process, summed over live workers when several share a pod (set at each index poll).

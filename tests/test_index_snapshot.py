@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from service.config import Settings
 from service.matching import build_index
 from service.matching.types import FeatureScore, IndexedEntry, MatchIndex, MatchThresholds, Query
+from service.memory import deep_size
 from service.screening.index_state import IndexHolder
 from service.screening.saved_index import SavedIndexes, decode, encode, index_key
 from service.screening.tables import SavedIndex
@@ -85,6 +86,10 @@ def test_a_second_holder_loads_the_saved_index_and_screens_the_same(
     assert second.snapshot is not None and second.snapshot.loaded
     assert second.snapshot.versions == first.snapshot.versions
     assert _results(second) == _results(first)
+    # The loading holder reports the builder's measurement, and it is true of the loaded index too (near, not
+    # equal: the searches above grew the index's lazy caches a little).
+    assert second.snapshot.memory_bytes == first.snapshot.memory_bytes > 0
+    assert abs(deep_size(second.snapshot.index) - second.snapshot.memory_bytes) < 0.1 * second.snapshot.memory_bytes
     best = [matches[0][0] if matches else None for matches in _results(second)]
     assert best == [expected for _, expected in QUERIES]
 
@@ -164,7 +169,7 @@ def test_only_the_newest_saved_indexes_are_kept(engine: Engine, sdn_source: Cata
     saved = SavedIndexes(engine, keep=2)
     keys = [index_key([("us_ofac_sdn", number, None)]) for number in range(1, 5)]
     for key in keys:
-        saved.save(key, index)  # type: ignore[arg-type]
+        saved.save(key, index, 1)  # type: ignore[arg-type]
     assert saved.count() == 2
     assert saved.load(keys[-1]) is not None
     assert saved.load(keys[0]) is None
@@ -175,7 +180,8 @@ def test_a_copy_saved_under_another_key_does_not_load(engine: Engine, sdn_source
     holder = _refreshed(engine, Builds(), SavedIndexes(engine))
     assert holder.snapshot is not None
     key, other = index_key([("us_ofac_sdn", 1, "a")]), index_key([("us_ofac_sdn", 1, "b")])
-    data = encode(key, holder.snapshot.index)  # type: ignore[arg-type]
-    assert decode(key, data) is not None
+    data = encode(key, holder.snapshot.index, 12_345)  # type: ignore[arg-type]
+    loaded = decode(key, data)
+    assert loaded is not None and loaded.memory_bytes == 12_345
     assert decode(other, data) is None
     assert decode(key, data[:100]) is None

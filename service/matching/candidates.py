@@ -20,6 +20,7 @@ from array import array
 from collections import Counter, defaultdict
 from collections.abc import KeysView
 from dataclasses import dataclass
+from typing import Any
 
 from service.matching.fuzzy_vocabulary import FuzzyVocabulary
 from service.matching.keys import DELETED, PHONETIC, is_filler, key_groups
@@ -82,26 +83,42 @@ class Candidates:
             masks[shape] |= bit
         self._source_bits = source_bits
         self._shape_sources = masks
-        # Tuples of shared int objects: iterating them (set unions, counting) boxes no ints, and a
-        # short tuple is smaller than an array.
-        self.members = [tuple(ids) for ids in members]
+        self.members = [tuple(ids) for ids in members]  # name ids: each int object made once, by the enumeration
         self._shape_sizes = bytes(min(len(record.name.tokens), 255) for record in self.shapes)
         # Collected in compact arrays (the build's peak memory), then turned into tuples of one int object per shape.
         postings: defaultdict[str, array[int]] = defaultdict(lambda: array("i"))
         for shape, record in enumerate(self.shapes):
             for key in {key for group in key_groups(record.name, query=False) for key in group}:
                 postings[key].append(shape)
-        shape_numbers = list(range(len(self.shapes)))
-        self._postings: dict[str, Posting] = {}
-        while postings:
-            key, ids = postings.popitem()
-            self._postings[key] = tuple(map(shape_numbers.__getitem__, ids))
+        self._postings: dict[str, Posting] = _as_postings(postings, len(self.shapes))
         self._vocabulary = FuzzyVocabulary(token for record in self.shapes for token in record.name.tokens)
         self._shape_total = max(len(self.shapes), 1)
-        # Common keys are also kept as sets: a query intersects its pool with them in C.
-        self._large = {
-            key: frozenset(ids) for key, ids in self._postings.items() if len(ids) > self.tuning.large_posting
-        }
+        self._large = self._large_postings()
+
+    def _large_postings(self) -> dict[str, frozenset[int]]:
+        """Common keys are also kept as sets: a query intersects its pool with them in C."""
+        return {key: frozenset(ids) for key, ids in self._postings.items() if len(ids) > self.tuning.large_posting}
+
+    def __getstate__(self) -> dict[str, object]:
+        """Pickled with the postings and members as flat int arrays, and without the sets of common keys.
+
+        Pickle writes every int by value: tuples of shared int objects would load as a million
+        separate ones (35 MB for the full lists). Rebuilt on load, they share one int per shape again.
+        """
+        state = dict(vars(self))
+        del state["_large"]
+        state["_postings"] = _flatten(self._postings)
+        state["members"] = _flatten(dict(enumerate(self.members)))
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        postings = state.pop("_postings")
+        members = state.pop("members")
+        vars(self).update(state)
+        self._postings = _as_postings(_unflatten(*postings), len(self.shapes))
+        name_total = sum(len(ids) for ids in _unflatten(*members).values())
+        self.members = list(_as_postings(_unflatten(*members), name_total).values())
+        self._large = self._large_postings()
 
     def filed_keys(self) -> KeysView[str]:
         """Every key a listed name is filed under: its parts and its adjacent parts written together among them."""
@@ -214,6 +231,40 @@ class Candidates:
         # (size, shape) packed in one int: the tied shapes are ordered by C comparisons, without a key function.
         tied = sorted([(sizes[shape] << 32) | shape for shape, _ in ranked[above:tied_end]])[: size - above]
         return ranked[:above] + [(packed & 0xFFFFFFFF, floor) for packed in tied]
+
+
+def _as_postings(postings: dict[Any, array[int]], count: int) -> dict[Any, Posting]:
+    """Postings as tuples of one shared int object per id below `count`, equal postings one tuple.
+
+    Tuples of shared int objects: iterating them (set unions, counting) boxes no ints, and a short
+    tuple is smaller than an array.
+    """
+    numbers = list(range(count))
+    known: dict[Posting, Posting] = {}
+    shared: dict[Any, Posting] = {}
+    for key, ids in postings.items():
+        posting = tuple(map(numbers.__getitem__, ids))
+        shared[key] = known.setdefault(posting, posting)
+    return shared
+
+
+def _flatten(postings: dict[Any, Posting]) -> tuple[list[Any], array[int], array[int]]:
+    """Keys, lengths and all ids in one array: what `_unflatten` turns back into arrays per key."""
+    keys = list(postings)
+    lengths = array("i", (len(ids) for ids in postings.values()))
+    flat = array("i")
+    for ids in postings.values():
+        flat.extend(ids)
+    return keys, lengths, flat
+
+
+def _unflatten(keys: list[Any], lengths: array[int], flat: array[int]) -> dict[Any, array[int]]:
+    unflattened: dict[Any, array[int]] = {}
+    start = 0
+    for key, length in zip(keys, lengths, strict=True):
+        unflattened[key] = flat[start : start + length]
+        start += length
+    return unflattened
 
 
 def _add(counter: Counter[int], shapes: set[int], votes: int) -> None:

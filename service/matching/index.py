@@ -35,6 +35,7 @@ from service.matching.linking import lend_birth_dates
 from service.matching.names import ABJAD, PLAIN, NameRecord, PreparedName, prepare
 from service.matching.readings import invisible_readings, split_runs
 from service.matching.scoring import Alignment, NameScore, PartCache, align, explain_name, explained_score, score_name
+from service.matching.sharing import ValueSharer
 from service.matching.types import FeatureScore, IndexedEntry, Match, MatchDecision, MatchThresholds, Query
 from service.matching.weights import DEFAULT_WEIGHTS, FeatureWeights
 
@@ -54,7 +55,8 @@ class Index:
     ) -> None:
         self.weights = weights
         self.tuning = tuning or SearchTuning()
-        self.entries: list[IndexedEntry] = list(entries)
+        sharer = ValueSharer()
+        self.entries: list[IndexedEntry] = [sharer.share_fields(entry) for entry in entries]
         prepared_cache: dict[str, PreparedName] = {}
         raw: list[tuple[int, PreparedName, bool]] = []
         identifiers: dict[str, list[int]] = defaultdict(list)
@@ -64,8 +66,7 @@ class Index:
             for text, weak in names:
                 prepared = prepared_cache.get(text)
                 if prepared is None:
-                    prepared = prepare(text)
-                    prepared_cache[text] = prepared
+                    prepared = prepared_cache[text] = sharer.share(prepare(text))
                 if not prepared.tokens or prepared.tokens in seen:
                     continue
                 seen.add(prepared.tokens)
@@ -90,7 +91,7 @@ class Index:
         )
         self.names: list[NameRecord] = []
         for number, prepared, weak in raw:
-            part_weights = tuple(self.part_weight(token) for token in prepared.tokens)
+            part_weights = sharer.share(tuple(self.part_weight(token) for token in prepared.tokens))
             self.names.append(NameRecord(number, prepared, part_weights, weak))
         self._candidates = Candidates(
             self.names, [self.entries[record.entry].source for record in self.names], self.tuning

@@ -7,7 +7,6 @@ rebuild that finishes mid-request never mixes two generations of lists.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -20,6 +19,7 @@ from sqlmodel import Session, col
 
 from service.matching.index import Index
 from service.matching.types import IndexedEntry, MatchIndex
+from service.memory import deep_size, return_free_memory
 from service.screening.saved_index import SavedIndexes, index_key
 from service.sources.model import ParsedEntry
 from service.sources.tables import ListEntry, ListVersion
@@ -47,7 +47,7 @@ class IndexSnapshot:
     versions: tuple[ActiveVersion, ...]
     built_at: datetime
     build_seconds: float  # to build it, or to load it when `loaded`
-    memory_bytes: int = 0
+    memory_bytes: int = 0  # what the index's objects hold (`service.memory.deep_size`)
     loaded: bool = False  # from a saved index (`saved_index.py`) rather than built
 
     @property
@@ -102,15 +102,6 @@ def load_entries(engine: Engine, versions: Iterable[ActiveVersion]) -> list[Inde
     return entries
 
 
-def resident_bytes() -> int:
-    """The process's resident memory (Linux), to estimate what an index build added; 0 where unknown."""
-    try:
-        with open("/proc/self/statm", encoding="ascii") as handle:
-            return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
-        return 0
-
-
 class IndexHolder:
     """Owns the current snapshot; `refresh()` rebuilds it when the active versions changed.
 
@@ -141,39 +132,44 @@ class IndexHolder:
             saved = self._saved if versions else None  # an empty index is built at once
             saved_key = index_key((version.source, version.version_id, version.sha256) for version in versions)
             started = time.perf_counter()
-            resident_before = resident_bytes()
-            index: MatchIndex | None = saved.load(saved_key) if saved is not None else None
-            loaded = index is not None
-            if index is None:
+            loaded = saved.load(saved_key) if saved is not None else None
+            if loaded is not None:
+                index: MatchIndex = loaded.index
+                memory_bytes = loaded.memory_bytes
+            else:
                 index = self._build(load_entries(self.engine, versions))
+                # Measured once, by the process that builds; the others load the figure with the index.
+                memory_bytes = deep_size(index)
             snapshot = IndexSnapshot(
                 index=index,
                 versions=versions,
                 built_at=utc_now(),
                 build_seconds=time.perf_counter() - started,
-                memory_bytes=max(resident_bytes() - resident_before, 0),
-                loaded=loaded,
+                memory_bytes=memory_bytes,
+                loaded=loaded is not None,
             )
             self._snapshot = snapshot
             log.info(
                 "match index %s: %d entries, %d names from %d sources in %.2fs",
-                "loaded" if loaded else "built",
+                "loaded" if snapshot.loaded else "built",
                 index.entry_count,
                 index.name_count,
                 len(versions),
                 snapshot.build_seconds,
             )
+            # The build's and the load's scratch memory goes back to the system, not into the heap's free lists.
+            return_free_memory()
             if self.on_build is not None:
                 self.on_build(snapshot)
-            if saved is not None and not loaded and isinstance(index, Index):
-                self._save(saved, saved_key, index)
+            if saved is not None and loaded is None and isinstance(index, Index):
+                self._save(saved, saved_key, index, memory_bytes)
             return True
 
     @staticmethod
-    def _save(saved: SavedIndexes, key: str, index: Index) -> None:
+    def _save(saved: SavedIndexes, key: str, index: Index, memory_bytes: int) -> None:
         """Saved after the swap: after a poll, requests are already served by the new index meanwhile."""
         try:
-            saved.save(key, index)
+            saved.save(key, index, memory_bytes)
         except SQLAlchemyError as error:
             # The index in memory is good; a failed save only costs the next process a build.
             log.warning("could not save the match index: %s", error)

@@ -13,10 +13,14 @@ the bytes come from the store alone, or from the data directory beside it: whoev
 either can already change the lists, the API keys and the audit trail. What must never load is
 a torn or damaged copy, or one that older code wrote, so each copy is framed as
 
-    MAGIC | key (64 hex characters) | sha256 of the payload (32 bytes) | zlib-compressed pickle
+    MAGIC | key (64 hex characters) | sha256 of the rest (32 bytes) | memory size (8 bytes) | zlib-compressed pickle
 
 and is unpickled only when the magic, the key and the checksum all agree. Anything else is
 discarded and the index rebuilt: a saved index only ever saves time.
+
+The memory size is what the builder measured its index's objects to hold (`service.memory.deep_size`).
+An unpickled index is the same object graph, so a process that loads it reports that figure without
+walking a hundred thousand names itself, which would hold the interpreter for seconds while it serves.
 """
 
 from __future__ import annotations
@@ -25,10 +29,12 @@ import functools
 import hashlib
 import logging
 import os
+import struct
 import sys
 import tempfile
 import zlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy
@@ -42,10 +48,11 @@ from service.timeutil import utc_now
 
 log = logging.getLogger(__name__)
 
-MAGIC = b"SCRIDX01"
-FORMAT = "saved-index/1"  # bump when the frame or the payload changes in a way the code hash cannot see
+MAGIC = b"SCRIDX02"
+FORMAT = "saved-index/2"  # bump when the frame or the payload changes in a way the code hash cannot see
 KEY_LENGTH = 64
 DIGEST_LENGTH = 32
+SIZE = struct.Struct("<Q")
 HEADER_LENGTH = len(MAGIC) + KEY_LENGTH + DIGEST_LENGTH
 KEEP_SAVED = 3  # saved indexes kept: the current versions' and a few older ones still served during a rollout
 # zlib level 1: 39% of the pickle's size, in a third of level 6's time (which saves 10% more);
@@ -82,22 +89,29 @@ def index_key(versions: Iterable[tuple[str, int, str | None]]) -> str:
     return digest.hexdigest()
 
 
-def encode(key: str, index: Index) -> bytes:
-    payload = zlib.compress(dump_index(index), COMPRESSION_LEVEL)
-    return MAGIC + key.encode("ascii") + hashlib.sha256(payload).digest() + payload
+@dataclass(slots=True, frozen=True)
+class LoadedIndex:
+    index: Index
+    memory_bytes: int  # as the process that built it measured it
 
 
-def decode(key: str, data: bytes) -> Index | None:
+def encode(key: str, index: Index, memory_bytes: int) -> bytes:
+    rest = SIZE.pack(memory_bytes) + zlib.compress(dump_index(index), COMPRESSION_LEVEL)
+    return MAGIC + key.encode("ascii") + hashlib.sha256(rest).digest() + rest
+
+
+def decode(key: str, data: bytes) -> LoadedIndex | None:
     """The index framed in `data` when it is whole and saved under `key`; None otherwise (never raises)."""
-    if len(data) <= HEADER_LENGTH or not data.startswith(MAGIC):
+    if len(data) <= HEADER_LENGTH + SIZE.size or not data.startswith(MAGIC):
         return None
     if data[len(MAGIC) : len(MAGIC) + KEY_LENGTH] != key.encode("ascii"):
         return None
-    payload = memoryview(data)[HEADER_LENGTH:]
-    if hashlib.sha256(payload).digest() != data[HEADER_LENGTH - DIGEST_LENGTH : HEADER_LENGTH]:
+    rest = memoryview(data)[HEADER_LENGTH:]
+    if hashlib.sha256(rest).digest() != data[HEADER_LENGTH - DIGEST_LENGTH : HEADER_LENGTH]:
         return None
+    (memory_bytes,) = SIZE.unpack_from(rest)
     try:
-        return load_index(zlib.decompress(payload))
+        return LoadedIndex(load_index(zlib.decompress(rest[SIZE.size :])), memory_bytes)
     except Exception:  # a checked copy that still fails to load (a missing class, say) is rebuilt, never fatal
         log.warning("saved match index %s did not load; rebuilding", key[:12], exc_info=True)
         return None
@@ -111,30 +125,31 @@ class SavedIndexes:
         self.cache_dir = cache_dir
         self.keep = keep
 
-    def load(self, key: str) -> Index | None:
+    def load(self, key: str) -> LoadedIndex | None:
         """The saved index under `key`, from the local copy or else the store; None when neither holds a good one."""
-        index = self._load_cached(key)
-        if index is not None:
-            return index
+        loaded = self._load_cached(key)
+        if loaded is not None:
+            return loaded
         with Session(self.engine) as session:
             data = session.execute(select(col(SavedIndex.data)).where(col(SavedIndex.key) == key)).scalar()
         if data is None:
             return None
-        index = decode(key, data)
-        if index is None:
+        loaded = decode(key, data)
+        if loaded is None:
             log.warning("saved match index %s is damaged; discarding it", key[:12])
             self._discard(key)
             return None
         self._write_cache(key, data)
-        return index
+        return loaded
 
-    def save(self, key: str, index: Index) -> None:
-        """Save `index` under `key` unless some process already did, then prune the oldest."""
+    def save(self, key: str, index: Index, memory_bytes: int) -> None:
+        """Save `index` (whose objects hold `memory_bytes`) under `key` unless some process already did, then prune
+        the oldest."""
         with Session(self.engine) as session:
             exists = session.execute(select(col(SavedIndex.key)).where(col(SavedIndex.key) == key)).first()
         if exists is not None:
             return
-        data = encode(key, index)
+        data = encode(key, index, memory_bytes)
         row = {"key": key, "created_at": utc_now(), "entry_count": index.entry_count, "size": len(data), "data": data}
         dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
         # Insert-if-absent: two processes that built the same index at once both try, one row is kept.
@@ -160,7 +175,7 @@ class SavedIndexes:
     def _cache_path(self, key: str) -> Path | None:
         return None if self.cache_dir is None else self.cache_dir / f"{key}{CACHE_SUFFIX}"
 
-    def _load_cached(self, key: str) -> Index | None:
+    def _load_cached(self, key: str) -> LoadedIndex | None:
         path = self._cache_path(key)
         if path is None:
             return None
@@ -168,11 +183,11 @@ class SavedIndexes:
             data = path.read_bytes()
         except OSError:
             return None
-        index = decode(key, data)
-        if index is None:
+        loaded = decode(key, data)
+        if loaded is None:
             log.warning("local copy of match index %s is damaged; discarding it", key[:12])
             path.unlink(missing_ok=True)
-        return index
+        return loaded
 
     def _write_cache(self, key: str, data: bytes) -> None:
         """Write the local copy beside its final name, then rename: a reader sees all of it or nothing."""
