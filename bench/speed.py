@@ -4,10 +4,11 @@ Usage: python -m bench.speed [--queries 3000] [--synthetic 1000000] [--seed 7]
 
 Queries are the evaluation set's queries (perturbed listed names, non-listed names and
 near misses, see bench/evalset.py), run one at a time in-process. Memory is what the
-index's objects hold (`service.memory.deep_size`, the figure the index-memory gauge reports). Each corpus also gets a row of names made only of very common parts ("Mohammad
-Ali", "Sergei Ivanov", "Li Wei" ...), 50 times each. The synthetic corpus recombines real
-name parts (first names with surnames, organisation words with legal forms) so that its
-token statistics stay realistic.
+index's objects hold (`service.memory.deep_size`, the figure the index-memory gauge
+reports). Each corpus also gets a row of names made only of very common parts
+("Mohammad Ali", "Sergei Ivanov", "Li Wei" ...), 50 times each. The synthetic corpus
+recombines real name parts (first names with surnames, organisation words with legal
+forms) so that its token statistics stay realistic.
 """
 
 from __future__ import annotations
