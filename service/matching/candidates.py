@@ -116,8 +116,9 @@ class Candidates:
         members = state.pop("members")
         vars(self).update(state)
         self._postings = _as_postings(_unflatten(*postings), len(self.shapes))
-        name_total = sum(len(ids) for ids in _unflatten(*members).values())
-        self.members = list(_as_postings(_unflatten(*members), name_total).values())
+        _, _, name_ids = members  # every name id once: their number is the name count
+        by_shape = _as_postings(_unflatten(*members), len(name_ids))  # emptied from the last shape on
+        self.members = [by_shape[shape] for shape in range(len(by_shape))]
         self._large = self._large_postings()
 
     def filed_keys(self) -> KeysView[str]:
@@ -237,12 +238,14 @@ def _as_postings(postings: dict[Any, array[int]], count: int) -> dict[Any, Posti
     """Postings as tuples of one shared int object per id below `count`, equal postings one tuple.
 
     Tuples of shared int objects: iterating them (set unions, counting) boxes no ints, and a short
-    tuple is smaller than an array.
+    tuple is smaller than an array. `postings` is emptied on the way, each array freed once converted
+    (the peak memory of a build or a load).
     """
     numbers = list(range(count))
     known: dict[Posting, Posting] = {}
     shared: dict[Any, Posting] = {}
-    for key, ids in postings.items():
+    while postings:
+        key, ids = postings.popitem()
         posting = tuple(map(numbers.__getitem__, ids))
         shared[key] = known.setdefault(posting, posting)
     return shared
