@@ -18,8 +18,9 @@ import math
 import operator
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import KeysView
+from collections.abc import Iterable, KeysView
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any
 
 from service.matching.fuzzy_vocabulary import FuzzyVocabulary
@@ -95,31 +96,36 @@ class Candidates:
         self._shape_total = max(len(self.shapes), 1)
         self._large = self._large_postings()
 
-    def _large_postings(self) -> dict[str, frozenset[int]]:
-        """Common keys are also kept as sets: a query intersects its pool with them in C."""
-        return {key: frozenset(ids) for key, ids in self._postings.items() if len(ids) > self.tuning.large_posting}
+    def _large_postings(self, keys: Iterable[str] | None = None) -> dict[str, frozenset[int]]:
+        """Common keys are also kept as sets: a query intersects its pool with them in C.
+
+        `keys` names them when known (a loaded index); otherwise every posting is measured."""
+        if keys is None:
+            keys = [key for key, ids in self._postings.items() if len(ids) > self.tuning.large_posting]
+        return {key: frozenset(self._postings[key]) for key in keys}
 
     def __getstate__(self) -> dict[str, object]:
-        """Pickled with the postings and members as flat int arrays, and without the sets of common keys.
+        """Pickled with the postings and members as flat int arrays, and the sets of common keys as their keys.
 
         Pickle writes every int by value: tuples of shared int objects would load as a million
-        separate ones (35 MB for the full lists). Rebuilt on load, they share one int per shape again.
+        separate ones (35 MB for the full lists). Each distinct posting is written once, and on load
+        all of them are cut from one tuple of shared ints (C-level loops, not one per key).
         """
         state = dict(vars(self))
-        del state["_large"]
-        state["_postings"] = _flatten(self._postings)
-        state["members"] = _flatten(dict(enumerate(self.members)))
+        state["_large"] = list(self._large)  # the keys only
+        state["_postings"] = _pack_postings(self._postings)
+        state["members"] = _pack_sequences(self.members)
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        postings = state.pop("_postings")
-        members = state.pop("members")
+        keys, numbers, lengths, flat = state.pop("_postings")
+        member_lengths, name_ids = state.pop("members")
         vars(self).update(state)
-        self._postings = _as_postings(_unflatten(*postings), len(self.shapes))
-        _, _, name_ids = members  # every name id once: their number is the name count
-        by_shape = _as_postings(_unflatten(*members), len(name_ids))  # emptied from the last shape on
-        self.members = [by_shape[shape] for shape in range(len(by_shape))]
-        self._large = self._large_postings()
+        distinct = _unpack_sequences(lengths, flat, len(self.shapes))
+        self._postings = dict(zip(keys, map(distinct.__getitem__, numbers), strict=True))
+        # Every name id is a member once: their number is the name count.
+        self.members = _unpack_sequences(member_lengths, name_ids, len(name_ids))
+        self._large = self._large_postings(self._large)
 
     def filed_keys(self) -> KeysView[str]:
         """Every key a listed name is filed under: its parts and its adjacent parts written together among them."""
@@ -251,23 +257,27 @@ def _as_postings(postings: dict[Any, array[int]], count: int) -> dict[Any, Posti
     return shared
 
 
-def _flatten(postings: dict[Any, Posting]) -> tuple[list[Any], array[int], array[int]]:
-    """Keys, lengths and all ids in one array: what `_unflatten` turns back into arrays per key."""
-    keys = list(postings)
-    lengths = array("i", (len(ids) for ids in postings.values()))
+def _pack_postings(postings: dict[str, Posting]) -> tuple[list[str], array[int], array[int], array[int]]:
+    """Keys, each key's number among the distinct postings, and those postings packed by `_pack_sequences`."""
+    numbered: dict[Posting, int] = {}
+    numbers = array("i", (numbered.setdefault(ids, len(numbered)) for ids in postings.values()))
+    return list(postings), numbers, *_pack_sequences(list(numbered))
+
+
+def _pack_sequences(sequences: list[Posting]) -> tuple[array[int], array[int]]:
+    """The sequences' lengths, and all their ids in one array."""
     flat = array("i")
-    for ids in postings.values():
+    for ids in sequences:
         flat.extend(ids)
-    return keys, lengths, flat
+    return array("i", map(len, sequences)), flat
 
 
-def _unflatten(keys: list[Any], lengths: array[int], flat: array[int]) -> dict[Any, array[int]]:
-    unflattened: dict[Any, array[int]] = {}
-    start = 0
-    for key, length in zip(keys, lengths, strict=True):
-        unflattened[key] = flat[start : start + length]
-        start += length
-    return unflattened
+def _unpack_sequences(lengths: array[int], flat: array[int], count: int) -> list[Posting]:
+    """`_pack_sequences` undone, into tuples of one shared int object per id below `count`."""
+    numbers = list(range(count))
+    ids = tuple(map(numbers.__getitem__, flat))
+    ends = list(accumulate(lengths))
+    return list(map(ids.__getitem__, map(slice, [0, *ends[:-1]], ends)))
 
 
 def _add(counter: Counter[int], shapes: set[int], votes: int) -> None:
