@@ -384,8 +384,10 @@ def load_index(data: bytes) -> Index:
     gc.collect()
     with _collector_paused():
         index = pickle.loads(data)  # noqa: S301 - the caller checked the bytes are ours (screening/saved_index.py)
-    if not isinstance(index, Index):
-        raise TypeError(f"not a match index: {type(index).__name__}")
-    if index.name_count >= FREEZE_MIN_NAMES:
-        gc.freeze()  # as in `build_index`
+        if not isinstance(index, Index):
+            raise TypeError(f"not a match index: {type(index).__name__}")
+        if index.name_count >= FREEZE_MIN_NAMES:
+            # As in `build_index`, and before the collector is on again: its first collection would
+            # otherwise walk every object just unpickled, all of them still in the youngest generation.
+            gc.freeze()
     return index
