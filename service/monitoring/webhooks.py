@@ -25,9 +25,8 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 from sqlalchemy import Engine, select, update
 from sqlmodel import Session, col
 
@@ -38,6 +37,9 @@ from service.monitoring.tables import Alert, WebhookDelivery
 from service.sources.fetch import USER_AGENT
 from service.sources.lease import release, try_acquire
 from service.timeutil import utc_now
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +77,8 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
 
 
 def make_webhook_client(settings: Settings) -> httpx.Client:
+    import httpx  # imported by the first delivery, as in `sources.fetch.make_http_client`
+
     # Short timeouts: a slow receiver must not hold up the others; the alert is retried later anyway.
     timeout = httpx.Timeout(settings.webhook_timeout_seconds, connect=5.0)
     return httpx.Client(
@@ -109,6 +113,8 @@ def _post(
         TIMESTAMP_HEADER: timestamp,
         SIGNATURE_HEADER: sign(secret, timestamp, body),
     }
+    import httpx  # loaded by `make_webhook_client` already
+
     try:
         response = client.post(endpoint, content=body, headers=headers)
     except httpx.HTTPError as error:

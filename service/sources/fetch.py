@@ -17,11 +17,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING
 
-import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
 
 from service.errors import ListDownloadError
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +62,10 @@ class Fetched:
 
 
 def make_http_client(policy: FetchPolicy) -> httpx.Client:
+    # Imported here, by the first download: most processes never make one, and httpx costs a tenth of a
+    # second of every start (it loads its command line's rich and click too).
+    import httpx
+
     timeout = httpx.Timeout(policy.read_timeout, connect=policy.connect_timeout)
     return httpx.Client(
         timeout=timeout,
@@ -133,6 +140,8 @@ def retry_after(header: str | None) -> float | None:
 
 def _one_attempt(client: httpx.Client, url: str, validators: Validators | None, policy: FetchPolicy) -> Fetched:
     """One attempt, its transient transport failures as `_Retryable`."""
+    import httpx  # loaded by `make_http_client` already
+
     try:
         return _attempt(client, url, validators, policy)
     except httpx.TimeoutException as error:

@@ -19,9 +19,8 @@ from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urljoin, urlsplit
-
-import httpx
 
 from service.errors import ListDownloadError
 from service.sources.catalogue import Catalogue, CatalogueSource
@@ -29,6 +28,9 @@ from service.sources.fetch import FetchPolicy, fetch, make_http_client
 from service.sources.formats import formats_of
 from service.sources.parsers import SourceFile
 from service.sources.parsers.detect import detect_file_format
+
+if TYPE_CHECKING:
+    import httpx  # for annotations: `fetch.make_http_client` imports it when a download needs it
 
 log = logging.getLogger(__name__)
 

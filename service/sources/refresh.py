@@ -5,10 +5,9 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import httpx
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -20,6 +19,9 @@ from service.sources.lease import HeldLease, ingest_lease
 from service.sources.mirror import MirrorSet, mirror_sets, newest_set, read_mirror
 from service.sources.parsers import SourceFile
 from service.sources.versions import active_version, mark_checked, prune, record_failure
+
+if TYPE_CHECKING:
+    import httpx  # for annotations: `fetch.make_http_client` imports it when a download needs it
 
 log = logging.getLogger(__name__)
 
