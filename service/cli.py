@@ -97,6 +97,9 @@ def serve(
     workers: Annotated[int | None, typer.Option("--workers", metavar="N", help="uvicorn worker processes")] = None,
 ) -> None:
     """Run the HTTP API."""
+    from service.collector import pause_for_start_up
+
+    pause_for_start_up()  # until the app is ready: see service/collector.py
     import uvicorn
 
     from service.auth import Authenticator

@@ -22,6 +22,7 @@ from service.background import periodic
 from service.cases import intake as case_intake
 from service.cases import routes as case_routes
 from service.cases.reopening import reopen_after_list_updates
+from service.collector import keep_start_up_objects, resume_after_start_up
 from service.config import Settings, get_settings
 from service.db import make_engine, upgrade
 from service.matching import build_index
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        collector_paused = keep_start_up_objects()
         # Configuration is checked before anything is opened, so that a refusal to start leaves nothing open.
         catalogue = load_catalogue(settings.lists_dir)
         unknown = [source for source in settings.required_sources if source not in catalogue.sources]
@@ -134,6 +136,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             count = schedule_refreshes(scheduler, engine, catalogue, settings)
             scheduler.start()
             log.info("list refresh scheduler started for %d sources", count)
+        resume_after_start_up(collector_paused)
         try:
             # The index poll picks up list versions activated by any process sharing the store; the
             # monitoring worker re-screens monitored parties after each of them (also those a CronJob
