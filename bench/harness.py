@@ -113,6 +113,27 @@ def free_port() -> int:
 BENCH_API_KEY = "bench-" + secrets.token_urlsafe(24)
 
 
+# The process of each running server, by base URL: what `largest_rss_mib` measures.
+_SERVER_PIDS: dict[str, int] = {}
+
+
+def largest_rss_mib(base: str) -> float:
+    """The resident memory of the largest process of the server at `base`: the worker itself with one worker,
+    else the largest of the workers uvicorn started (a replica's figure, as the pod's limit sees it per process)."""
+    parent = _SERVER_PIDS[base]
+    pids = [parent]
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == parent:  # the parent pid, the 4th field of /proc/PID/stat
+                pids.append(int(stat.parent.name))
+    largest = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            largest = max(largest, int(Path(f"/proc/{pid}/statm").read_text().split()[1]))
+    return largest * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
 @contextlib.contextmanager
 def running_server(url: str, *, workers: int, timeout: float = 180.0) -> Iterator[str]:
     """`screening serve` on loopback against the store at `url`; yields the base URL once ready."""
@@ -162,8 +183,10 @@ def running_server(url: str, *, workers: int, timeout: float = 180.0) -> Iterato
             # /readyz answered from the first worker up; the others build their index at the same pace.
             # Connections opened before they are up would all stay with the first one (keep-alive).
             time.sleep(max(time.monotonic() - started, 1.0))
+        _SERVER_PIDS[base] = process.pid
         yield base
     finally:
+        _SERVER_PIDS.pop(base, None)
         process.terminate()
         try:
             process.wait(timeout=20)

@@ -6,7 +6,8 @@ python -m bench.wrk_mix [--names 4000] [--workers 2] [--connections 32] [--secon
 The names come from bench/customer_mix.py (persons and companies of 11 locales, the common ones
 weighted up, 10% listed names in variants). Each wrk thread walks the same fixed list of bodies from
 its own starting point, so the server sees every name about equally often. The server runs as
-deployed: an API key required and a JSON access-log line per request. Needs `wrk` (Debian: wrk).
+deployed: an API key required and a JSON access-log line per request. The RSS column is the largest
+server process's resident memory once the run ended. Needs `wrk` (Debian: wrk).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.customer_mix import realistic_names
-from bench.harness import BENCH_API_KEY, database_url, ingest_full_lists, running_server
+from bench.harness import BENCH_API_KEY, database_url, ingest_full_lists, largest_rss_mib, running_server
 
 # Each wrk thread has its own Lua state: it reads the bodies once and sends them in turn.
 _SCRIPT = """
@@ -54,6 +55,7 @@ class WrkResult:
     latency_ms: dict[str, float]  # percentile label ("50%") -> milliseconds
     requests: int
     errors: int
+    rss_mib: float  # of the largest server process once the run ended
 
 
 def _milliseconds(text: str) -> float:
@@ -86,8 +88,9 @@ def run(database: str, workers: int, names: list[str], connections: int, seconds
             subprocess.run(warm, check=True, capture_output=True)
             command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), base]
             output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+            rss = largest_rss_mib(base)
     rate, latency, requests, errors = parse_wrk(output)
-    return WrkResult(database, workers, rate, latency, requests, errors)
+    return WrkResult(database, workers, rate, latency, requests, errors, rss)
 
 
 def main() -> None:
@@ -110,13 +113,13 @@ def main() -> None:
         f"wrk -t2 -c{args.connections} -d{args.seconds}s over {len(names)} rotating customer-master names,"
         " POST /v1/screen; API key required, JSON access log at INFO"
     )
-    print("| database   | workers | requests/s | p50 ms | p90 ms | p99 ms | requests | errors |")
-    print("|------------|---------|------------|--------|--------|--------|----------|--------|")
+    print("| database   | workers | requests/s | p50 ms | p90 ms | p99 ms | requests | errors | RSS MiB |")
+    print("|------------|---------|------------|--------|--------|--------|----------|--------|---------|")
     for r in results:
         print(
             f"| {r.database:<10} | {r.workers:>7} | {r.requests_per_second:>10.0f} | {r.latency_ms.get('50%', 0):>6.1f}"
             f" | {r.latency_ms.get('90%', 0):>6.1f} | {r.latency_ms.get('99%', 0):>6.1f} | {r.requests:>8}"
-            f" | {r.errors:>6} |"
+            f" | {r.errors:>6} | {r.rss_mib:>7.0f} |"
         )
 
 
