@@ -34,6 +34,7 @@ from bench.harness import LISTS_DATA
 from service.config import Settings
 from service.db import make_engine, upgrade
 from service.matching import build_index
+from service.metrics import get_metrics
 from service.monitoring.registry import Baseline, screen_baselines, upsert_baselines
 from service.monitoring.rescreen import rescreen_after_version
 from service.monitoring.runs import on_version_activated
@@ -131,7 +132,9 @@ def main() -> None:
 
     old_files = [SourceFile(name, (OLD / name).read_bytes()) for name in FILES]
     _version(engine, settings, old_files, "ofac 2021-07")
-    on_version_activated(engine=engine, source="us_ofac_sdn", settings=settings, build_index=build)
+    on_version_activated(
+        engine=engine, source="us_ofac_sdn", settings=settings, build_index=build, metrics=get_metrics()
+    )
     new_files, added_names = changed_list(rng, args.added, args.changed, args.removed)
 
     started = time.perf_counter()
@@ -146,13 +149,15 @@ def main() -> None:
     # Random locale names start clear (their full-list baseline screening would only cost set-up time).
     versions = baselines[0].versions if baselines else {}
     baselines += [Baseline(party, "clear", [], versions) for party in parties[listed_count:]]
-    upsert_baselines(engine=engine, caller="bench", baselines=baselines)
+    upsert_baselines(engine=engine, caller="bench", baselines=baselines, metrics=get_metrics())
     print(
         f"  {len(parties)} parties registered ({listed_count} with list names) in {time.perf_counter() - started:.1f}s"
     )
 
     version_id = _version(engine, settings, new_files, "ofac 2021-07 changed")
-    result = rescreen_after_version(engine=engine, version_id=version_id, build_index=build, settings=settings)
+    result = rescreen_after_version(
+        engine=engine, version_id=version_id, build_index=build, settings=settings, metrics=get_metrics()
+    )
     with Session(engine) as session:
         audit = session.execute(
             select(func.count()).select_from(ScreeningRecord).where(col(ScreeningRecord.kind) == "rescreen")

@@ -247,9 +247,10 @@ def ingest(
 def _rescreen_monitored(engine: Engine, settings: Settings) -> None:
     """Monitored parties are re-screened against what the new versions added or changed."""
     from service.matching import build_index
+    from service.metrics import get_metrics
     from service.monitoring.runs import rescreen_pending
 
-    for result in rescreen_pending(engine=engine, settings=settings, build_index=build_index):
+    for result in rescreen_pending(engine=engine, settings=settings, build_index=build_index, metrics=get_metrics()):
         if result.parties:
             typer.echo(
                 f"{result.source} version {result.version_id}: re-screened {result.parties} monitored parties,"

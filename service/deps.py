@@ -17,6 +17,7 @@ from sqlmodel import Session
 from service.auth import ApiKeyHeaderDep, AuthenticatorDep, BearerDep, principal
 from service.config import Settings
 from service.errors import ListUnavailable
+from service.metrics import Metrics
 from service.orders.store import PolicyStore
 from service.screening.clearance_directory import ClearanceDirectory
 from service.screening.index_state import IndexHolder, IndexSnapshot
@@ -35,6 +36,11 @@ async def get_app_settings(request: Request) -> Settings:
 async def get_engine(request: Request) -> Engine:
     engine: Engine = request.app.state.engine
     return engine
+
+
+async def get_app_metrics(request: Request) -> Metrics:
+    metrics: Metrics = request.app.state.metrics
+    return metrics
 
 
 async def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> AsyncIterator[Session]:
@@ -134,6 +140,7 @@ async def get_monitoring_context(
 
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
+MetricsDep = Annotated[Metrics, Depends(get_app_metrics)]
 SessionDep = Annotated[Session, Depends(get_session)]
 HolderDep = Annotated[IndexHolder, Depends(get_holder)]
 SnapshotDep = Annotated[IndexSnapshot | None, Depends(get_snapshot)]

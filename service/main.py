@@ -150,7 +150,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     settings.index_poll_seconds,
                     first_now=False,
                 ),
-                monitoring_worker(engine, settings, build_index),
+                monitoring_worker(engine, settings, build_index, app.state.metrics),
                 periodic(
                     "case reopening",
                     functools.partial(reopen_after_list_updates, engine),
@@ -186,7 +186,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
     install_error_handlers(app)  # its JSON-500 middleware wraps the guard too
-    app.add_middleware(ObservabilityMiddleware)
+    app.add_middleware(ObservabilityMiddleware, metrics=get_metrics())
 
     @app.get("/metrics", include_in_schema=False)
     def metrics() -> Response:

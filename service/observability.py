@@ -24,7 +24,7 @@ from typing import Any
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.metrics import Metrics, get_metrics
+from service.metrics import Metrics
 
 ACCESS_LOGGER = "service.access"
 REQUEST_ID_HEADER = "x-request-id"
@@ -49,7 +49,7 @@ def route_template(scope: Scope) -> str:
 class ObservabilityMiddleware:
     """Counts, times and logs every HTTP request; sets `request.state.request_id` and the X-Request-ID header."""
 
-    def __init__(self, app: ASGIApp, metrics: Metrics | None = None) -> None:
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
         self.app = app
         self._metrics = metrics
 
@@ -78,8 +78,7 @@ class ObservabilityMiddleware:
             seconds = time.perf_counter() - started
             route = route_template(scope)
             method = scope.get("method", "GET")
-            metrics = self._metrics or get_metrics()
-            metrics.observe_http(method, route, status, seconds)
+            self._metrics.observe_http(method, route, status, seconds)
             screening_id = state.get("screening_id")
             level = logging.DEBUG if route in QUIET_ROUTES and status < 400 else logging.INFO
             if access_log.isEnabledFor(level):

@@ -135,6 +135,7 @@ def _cli_context(settings: Settings) -> ScreeningContext:
     from service.cases import intake
     from service.db import make_engine, upgrade
     from service.matching import build_index
+    from service.metrics import get_metrics
     from service.screening.index_state import IndexHolder
     from service.screening.pipeline import local_context
     from service.screening.saved_index import SavedIndexes
@@ -144,7 +145,7 @@ def _cli_context(settings: Settings) -> ScreeningContext:
     upgrade(engine)
     holder = IndexHolder(engine, build_index, saved=SavedIndexes(engine, cache_dir=settings.data_dir / "index-cache"))
     holder.refresh()
-    return local_context(engine, settings, holder.snapshot, f"cli:{getpass.getuser()}")
+    return local_context(engine, settings, holder.snapshot, f"cli:{getpass.getuser()}", get_metrics())
 
 
 def screen_file_command(

@@ -20,6 +20,7 @@ from service.config import Settings
 from service.db import make_engine, upgrade
 from service.errors import InvalidInput
 from service.matching import build_index
+from service.metrics import Metrics
 from service.screening.file_fields import map_columns, parse_erp_date
 from service.screening.file_progress import ProgressLines
 from service.screening.filescreen import drafts, inspect_file, screen_file
@@ -29,6 +30,8 @@ from service.sources.catalogue import load_catalogue
 from service.sources.ingest import IngestOptions, ingest_files
 from tests.conftest import fresh_database
 from tests.factories import BASE_ROWS, ofac_csv_set
+
+METRICS = Metrics(multiprocess=False)  # the counters these calls update, apart from the process's registry
 
 HEADER = "reference,name,country\n"
 
@@ -45,7 +48,7 @@ def context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScreeningConte
         ingest_files(engine=engine, source=sdn, files=ofac_csv_set(BASE_ROWS), origin="t", options=IngestOptions())
         holder = IndexHolder(engine, build_index)
         holder.refresh()
-        yield local_context(engine, settings, holder.snapshot, "test")
+        yield local_context(engine, settings, holder.snapshot, "test", METRICS)
         engine.dispose()
 
 

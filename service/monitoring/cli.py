@@ -83,6 +83,7 @@ def import_command(
     import getpass
 
     from service.config import get_settings
+    from service.metrics import get_metrics
     from service.monitoring.registry import screen_baselines, upsert_baselines
     from service.screening.index_state import IndexHolder
     from service.screening.pipeline import local_context
@@ -99,11 +100,13 @@ def import_command(
     with _store() as engine:
         holder = IndexHolder(engine, _index_builder())
         holder.refresh()
-        context = local_context(engine, settings, holder.snapshot, f"cli:{getpass.getuser()}")
+        context = local_context(engine, settings, holder.snapshot, f"cli:{getpass.getuser()}", get_metrics())
         registered = 0
         for start in range(0, len(parties), IMPORT_CHUNK):
             baselines = screen_baselines(context, parties[start : start + IMPORT_CHUNK])
-            registered += upsert_baselines(engine=engine, caller=context.caller, baselines=baselines)
+            registered += upsert_baselines(
+                engine=engine, caller=context.caller, baselines=baselines, metrics=context.metrics
+            )
     typer.echo(f"registered {registered} parties for monitoring ({len(errors)} rows skipped)")
     if errors:
         raise typer.Exit(1)
@@ -145,6 +148,7 @@ def _rescreen(engine: Engine, settings: Settings, source: str, version: int | No
     from sqlmodel import Session
 
     from service.cases import intake
+    from service.metrics import get_metrics
     from service.monitoring.rescreen import rescreen_after_version
     from service.monitoring.runs import lease_name, on_version_activated
     from service.sources.lease import ingest_lease
@@ -152,14 +156,22 @@ def _rescreen(engine: Engine, settings: Settings, source: str, version: int | No
 
     intake.install()  # a changed outcome that is not `clear` opens the party's review case, as in the API
     if version is None:
-        return on_version_activated(engine=engine, source=source, settings=settings, build_index=_index_builder())
+        return on_version_activated(
+            engine=engine, source=source, settings=settings, build_index=_index_builder(), metrics=get_metrics()
+        )
     with Session(engine) as session:
         change = session.get(ListChange, version)
     if change is None or change.source != source:
         raise fail(f"{source} has no version {version} with a change report", 2)
     with ingest_lease(engine, lease_name(source)):
         return [
-            rescreen_after_version(engine=engine, version_id=version, build_index=_index_builder(), settings=settings)
+            rescreen_after_version(
+                engine=engine,
+                version_id=version,
+                build_index=_index_builder(),
+                settings=settings,
+                metrics=get_metrics(),
+            )
         ]
 
 
@@ -190,10 +202,11 @@ def rescreen_command(
 def deliver_command() -> None:
     """Send the webhook deliveries that are due, once."""
     from service.config import get_settings
+    from service.metrics import get_metrics
     from service.monitoring.webhooks import deliver_once
 
     with _store() as engine:
-        outcome = deliver_once(engine, get_settings())
+        outcome = deliver_once(engine, get_settings(), get_metrics())
     typer.echo(
         f"sent {outcome.sent}: delivered {outcome.delivered}, to retry {outcome.retrying}, failed {outcome.failed}"
         + ("  (another process is delivering)" if outcome.locked else "")

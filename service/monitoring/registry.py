@@ -11,7 +11,7 @@ from sqlmodel import Session, col
 
 from service.errors import NotFound
 from service.matching.types import Query, QueryType
-from service.metrics import get_metrics
+from service.metrics import Metrics
 from service.monitoring.schemas import MonitoredPartyIn
 from service.monitoring.tables import MonitoredParty
 from service.screening.index_state import IndexSnapshot
@@ -137,10 +137,10 @@ def register_screened(context: ScreeningContext, screened: Sequence[tuple[PartyI
         baselines.append(
             Baseline(monitored, response.decision, stored_matches(response, hashes), _snapshot_versions(snapshot))
         )
-    upsert_baselines(engine=context.engine, caller=context.caller, baselines=baselines)
+    upsert_baselines(engine=context.engine, caller=context.caller, baselines=baselines, metrics=context.metrics)
 
 
-def upsert_baselines(*, engine: Engine, caller: str, baselines: Sequence[Baseline]) -> int:
+def upsert_baselines(*, engine: Engine, caller: str, baselines: Sequence[Baseline], metrics: Metrics) -> int:
     """Create or update parties by reference, in bulk; the outcome is replaced by the baseline (no alerts)."""
     if not baselines:
         return 0
@@ -196,7 +196,7 @@ def upsert_baselines(*, engine: Engine, caller: str, baselines: Sequence[Baselin
             )
         )
         session.commit()
-    publish_count(engine)
+    publish_count(engine, metrics)
     return len(by_reference)
 
 
@@ -230,14 +230,14 @@ def list_parties(session: Session, *, limit: int, cursor: str | None) -> tuple[l
     return rows[:limit], total, next_cursor
 
 
-def remove_party(*, engine: Engine, caller: str, reference: str) -> None:
+def remove_party(*, engine: Engine, caller: str, reference: str, metrics: Metrics) -> None:
     with Session(engine) as session:
         result = session.execute(delete(MonitoredParty).where(col(MonitoredParty.reference) == reference))
         if not result.rowcount:  # type: ignore[attr-defined]
             raise NotFound(f"no monitored party '{reference}'")
         session.add(AuditEvent(actor=caller, action="monitor.delete", object_id=reference, details={}))
         session.commit()
-    publish_count(engine)
+    publish_count(engine, metrics)
 
 
 def count_parties(engine: Engine) -> int:
@@ -245,5 +245,5 @@ def count_parties(engine: Engine) -> int:
         return int(session.execute(select(func.count()).select_from(MonitoredParty)).scalar_one())
 
 
-def publish_count(engine: Engine) -> None:
-    get_metrics().set_monitored_parties(count_parties(engine))
+def publish_count(engine: Engine, metrics: Metrics) -> None:
+    metrics.set_monitored_parties(count_parties(engine))

@@ -30,7 +30,7 @@ from sqlmodel import Session, col
 from service.config import Settings
 from service.decisions import as_decision
 from service.matching.types import IndexBuilder
-from service.metrics import get_metrics
+from service.metrics import Metrics
 from service.monitoring.outcome import ALERT_KINDS, AlertDraft, combine
 from service.monitoring.search import (
     Change,
@@ -127,6 +127,7 @@ def rescreen_after_version(
     version_id: int,
     build_index: IndexBuilder,
     settings: Settings,
+    metrics: Metrics,
     chunk_size: int = CHUNK_SIZE,
     workers: int | None = None,
     parallel_min_parties: int = PARALLEL_MIN_PARTIES,
@@ -161,14 +162,13 @@ def rescreen_after_version(
     else:
         index, result.delta_entries = load_delta_index(engine, change, build_index)
         outcomes = (search_range(engine, change, index, spec, low, high) for low, high in ranges)
-    metrics = get_metrics()
     for outcome in outcomes:
         result.parties += outcome.parties
         result.skipped += outcome.skipped
         for decision, unaffected in outcome.unaffected.items():
             metrics.record_rescreening(as_decision(decision), unaffected)
         if outcome.candidates:
-            _apply_chunk(engine, change, outcome.candidates, lists, settings, result)
+            _apply_chunk(engine, change, outcome.candidates, lists, settings, metrics, result)
     result.seconds = time.perf_counter() - started
     with Session(engine) as session:
         session.merge(
@@ -202,10 +202,10 @@ def _apply_chunk(
     candidates: list[tuple[PartyRow, list[dict[str, Any]]]],
     lists: list[ListVersionRef],
     settings: Settings,
+    metrics: Metrics,
     result: RescreenResult,
 ) -> None:
     """Combine, then write the chunk's party updates, alerts, deliveries and audit records in one transaction."""
-    metrics = get_metrics()
     now = utc_now()
     with Session(engine) as session:
         clearances = _live_clearances(session, [row for row, found in candidates if found])

@@ -11,7 +11,7 @@ from service.api_errors import POST_BODY, error_responses
 from service.auth import AdminDep, PrincipalDep
 from service.db import MAX_STORED_INT
 from service.decisions import as_decision
-from service.deps import EngineDep, MonitoringContextDep, SessionDep
+from service.deps import EngineDep, MetricsDep, MonitoringContextDep, SessionDep
 from service.errors import PayloadTooLarge
 from service.monitoring.alerts import query_alerts
 from service.monitoring.registry import (
@@ -81,7 +81,8 @@ def register_monitored(
     limit = context.settings.max_batch
     if len(parties) > limit:
         raise PayloadTooLarge(f"parties: {len(parties)} parties given; the limit is {limit} per request")
-    count = upsert_baselines(engine=context.engine, caller=context.caller, baselines=screen_baselines(context, parties))
+    baselines = screen_baselines(context, parties)
+    count = upsert_baselines(engine=context.engine, caller=context.caller, baselines=baselines, metrics=context.metrics)
     references = list(dict.fromkeys(party.reference for party in parties))
     stored = get_parties(session, references[:100])  # a large import answers with its count and the first 100
     return MonitoredRegistered(registered=count, parties=[party_out(party) for party in stored])
@@ -106,9 +107,9 @@ def get_monitored(reference: str, session: SessionDep, _caller: PrincipalDep) ->
 
 
 @router.delete("/monitored/{reference}", status_code=204, responses=error_responses(401, 404))
-def delete_monitored(reference: str, caller: PrincipalDep, engine: EngineDep) -> Response:
+def delete_monitored(reference: str, caller: PrincipalDep, engine: EngineDep, metrics: MetricsDep) -> Response:
     """Stop monitoring a party (its past alerts and audit records stay)."""
-    remove_party(engine=engine, caller=caller.name, reference=reference)
+    remove_party(engine=engine, caller=caller.name, reference=reference, metrics=metrics)
     return Response(status_code=204)
 
 

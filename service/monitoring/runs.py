@@ -18,6 +18,7 @@ from service.background import periodic
 from service.config import Settings
 from service.errors import IngestLocked
 from service.matching.types import IndexBuilder
+from service.metrics import Metrics
 from service.monitoring.registry import publish_count
 from service.monitoring.rescreen import RescreenResult, rescreen_after_version
 from service.monitoring.tables import MonitorRun
@@ -49,7 +50,7 @@ def pending_versions(engine: Engine, source: str | None = None) -> list[tuple[st
 
 
 def on_version_activated(
-    *, engine: Engine, source: str, settings: Settings, build_index: IndexBuilder
+    *, engine: Engine, source: str, settings: Settings, build_index: IndexBuilder, metrics: Metrics
 ) -> list[RescreenResult]:
     """Re-screen every version of `source` not re-screened yet, under the source's monitor lease.
 
@@ -59,37 +60,43 @@ def on_version_activated(
     with ingest_lease(engine, lease_name(source)):
         for _source, version_id in pending_versions(engine, source):
             results.append(
-                rescreen_after_version(engine=engine, version_id=version_id, build_index=build_index, settings=settings)
+                rescreen_after_version(
+                    engine=engine, version_id=version_id, build_index=build_index, settings=settings, metrics=metrics
+                )
             )
     return results
 
 
-def rescreen_pending(*, engine: Engine, settings: Settings, build_index: IndexBuilder) -> list[RescreenResult]:
+def rescreen_pending(
+    *, engine: Engine, settings: Settings, build_index: IndexBuilder, metrics: Metrics
+) -> list[RescreenResult]:
     """The catch-up: every source with versions not re-screened yet; a source locked elsewhere is left to its holder."""
     results: list[RescreenResult] = []
     for source in sorted({source for source, _version in pending_versions(engine)}):
         try:
             results.extend(
-                on_version_activated(engine=engine, source=source, settings=settings, build_index=build_index)
+                on_version_activated(
+                    engine=engine, source=source, settings=settings, build_index=build_index, metrics=metrics
+                )
             )
         except IngestLocked:
             log.info("re-screening of %s runs elsewhere", source)
     return results
 
 
-def monitoring_round(*, engine: Engine, settings: Settings, build_index: IndexBuilder) -> None:
+def monitoring_round(*, engine: Engine, settings: Settings, build_index: IndexBuilder, metrics: Metrics) -> None:
     """One pass of the background worker: catch up on re-screenings, then send due webhooks."""
-    rescreen_pending(engine=engine, settings=settings, build_index=build_index)
-    deliver_once(engine, settings)
-    publish_count(engine)
+    rescreen_pending(engine=engine, settings=settings, build_index=build_index, metrics=metrics)
+    deliver_once(engine, settings, metrics)
+    publish_count(engine, metrics)
 
 
 def monitoring_worker(
-    engine: Engine, settings: Settings, build_index: IndexBuilder
+    engine: Engine, settings: Settings, build_index: IndexBuilder, metrics: Metrics
 ) -> contextlib.AbstractAsyncContextManager[None]:
     """Run the monitoring worker (a round now, then every `monitor_poll_seconds`) for the duration of the block."""
     return periodic(
         "monitoring",
-        functools.partial(monitoring_round, engine=engine, settings=settings, build_index=build_index),
+        functools.partial(monitoring_round, engine=engine, settings=settings, build_index=build_index, metrics=metrics),
         settings.monitor_poll_seconds,
     )

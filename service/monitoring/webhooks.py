@@ -32,7 +32,7 @@ from sqlmodel import Session, col
 
 from service.config import Settings
 from service.errors import NotFound
-from service.metrics import get_metrics
+from service.metrics import Metrics
 from service.monitoring.tables import Alert, WebhookDelivery
 from service.sources.fetch import USER_AGENT
 from service.sources.lease import release, try_acquire
@@ -130,6 +130,7 @@ def deliver_due(
     now: datetime | None = None,
     *,
     policy: DeliveryPolicy,
+    metrics: Metrics,
     limit: int = DEFAULT_BATCH,
 ) -> DeliveryRound:
     """Send up to `limit` due deliveries once each; reschedule or fail the ones that did not go through."""
@@ -150,7 +151,6 @@ def deliver_due(
                     .limit(limit)
                 ).all()
             )
-        metrics = get_metrics()
         deadline = time.monotonic() + LEASE_SECONDS / 2
         for delivery, alert in due:
             if time.monotonic() > deadline:
@@ -211,7 +211,7 @@ def list_deliveries(
     return rows[:limit], next_cursor
 
 
-def deliver_once(engine: Engine, settings: Settings, now: datetime | None = None) -> DeliveryRound:
+def deliver_once(engine: Engine, settings: Settings, metrics: Metrics, now: datetime | None = None) -> DeliveryRound:
     """One delivery round with a client of its own (the CLI and the background loop)."""
     if not settings.webhook_secret:
         if settings.webhook_urls:
@@ -221,7 +221,7 @@ def deliver_once(engine: Engine, settings: Settings, now: datetime | None = None
     with make_webhook_client(settings) as client:
         # A backlog (a receiver back after an outage) drains in several batches, up to a bound per call.
         for _ in range(MAX_BATCHES_PER_CALL):
-            batch = deliver_due(engine, client, now, policy=DeliveryPolicy.from_settings(settings))
+            batch = deliver_due(engine, client, now, policy=DeliveryPolicy.from_settings(settings), metrics=metrics)
             total.sent += batch.sent
             total.delivered += batch.delivered
             total.retrying += batch.retrying

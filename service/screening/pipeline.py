@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from service.config import Settings
 from service.errors import InvalidInput, PayloadTooLarge
 from service.matching.types import Match
-from service.metrics import Metrics, ScreeningKind, get_metrics
+from service.metrics import Metrics, ScreeningKind
 from service.screening.audit import record_row, response_json, store_records
 from service.screening.audit_writer import AuditWriter
 from service.screening.clearance_directory import ClearanceDirectory
@@ -54,7 +54,9 @@ class ScreeningContext:
             store_records(self.engine, rows)
 
 
-def local_context(engine: Engine, settings: Settings, snapshot: IndexSnapshot | None, caller: str) -> ScreeningContext:
+def local_context(
+    engine: Engine, settings: Settings, snapshot: IndexSnapshot | None, caller: str, metrics: Metrics
+) -> ScreeningContext:
     """Screening in this process (the CLI): audit rows written directly, clearances read for each batch."""
     return ScreeningContext(
         engine=engine,
@@ -62,7 +64,7 @@ def local_context(engine: Engine, settings: Settings, snapshot: IndexSnapshot | 
         catalogue=load_catalogue(settings.lists_dir),
         snapshot=snapshot,
         caller=caller,
-        metrics=get_metrics(),
+        metrics=metrics,
     )
 
 

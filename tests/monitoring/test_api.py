@@ -13,11 +13,14 @@ from service.auth import create_key
 from service.config import Settings
 from service.main import create_app
 from service.matching import build_index
+from service.metrics import Metrics
 from service.monitoring.routes import install_monitoring
 from service.monitoring.runs import rescreen_pending
 from service.sources.catalogue import load_catalogue
 from service.sources.ingest import IngestOptions, ingest_files
 from tests.factories import BASE_ROWS, OfacRow, ofac_csv_set
+
+METRICS = Metrics(multiprocess=False)  # the counters these calls update, apart from the process's registry
 
 PETROV = {"reference": "C-1", "name": "Ivan Sergeyevich Petrov", "type": "person"}
 NEWLY_LISTED = OfacRow(77001, "SMIRNOVA, Olga", "individual", "RUSSIA-EO14024")
@@ -43,7 +46,7 @@ def keys(engine: Engine) -> dict[str, str]:
 @pytest.fixture
 def client(engine: Engine, api_settings: Settings, keys: dict[str, str]) -> Iterator[TestClient]:
     _ingest(engine, api_settings, BASE_ROWS)
-    rescreen_pending(engine=engine, settings=api_settings, build_index=build_index)
+    rescreen_pending(engine=engine, settings=api_settings, build_index=build_index, metrics=METRICS)
     app: FastAPI = create_app(api_settings)
     install_monitoring(app)
     with TestClient(app) as test_client:
@@ -153,7 +156,7 @@ def test_alerts_after_a_list_change(
     before = client.get("/v1/alerts", headers=headers).json()
     assert before["items"] == []
     _ingest(engine, api_settings, [*BASE_ROWS, NEWLY_LISTED])
-    rescreen_pending(engine=engine, settings=api_settings, build_index=build_index)
+    rescreen_pending(engine=engine, settings=api_settings, build_index=build_index, metrics=METRICS)
 
     alerts = client.get("/v1/alerts", headers=headers).json()["items"]
     assert [(a["reference"], a["kind"], a["entity_id"]) for a in alerts] == [

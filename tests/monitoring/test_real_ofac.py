@@ -18,6 +18,7 @@ from sqlmodel import Session, col
 
 from service.config import Settings
 from service.matching import build_index
+from service.metrics import Metrics
 from service.monitoring.registry import upsert_baselines
 from service.monitoring.runs import on_version_activated, pending_versions
 from service.monitoring.schemas import MonitoredPartyIn
@@ -30,6 +31,8 @@ from service.sources.ingest import IngestOptions, ingest_files
 from service.sources.parsers import SourceFile
 from tests.monitoring.baselines import baselines_now
 from tests.monitoring.receiver import webhook_receiver
+
+METRICS = Metrics(multiprocess=False)  # the counters these calls update, apart from the process's registry
 
 SECRET = "test-webhook-secret-0123456789"
 OFAC_FILES = ("sdn.csv", "alt.csv", "add.csv", "sdn_comments.csv")
@@ -97,7 +100,9 @@ def test_update_from_2021_to_2024_raises_exactly_the_expected_alerts(
         options=IngestOptions(),
     )
     # The first version ever has nobody to re-screen; mark it done as the ingest hook would.
-    on_version_activated(engine=engine, source="us_ofac_sdn", settings=settings, build_index=build_index)
+    on_version_activated(
+        engine=engine, source="us_ofac_sdn", settings=settings, build_index=build_index, metrics=METRICS
+    )
     create_clearance(
         engine=engine,
         actor="analyst",
@@ -122,13 +127,15 @@ def test_update_from_2021_to_2024_raises_exactly_the_expected_alerts(
         "UNREL-1": "clear",
         "UNREL-2": "clear",
     }
-    upsert_baselines(engine=engine, caller="erp", baselines=baselines)
+    upsert_baselines(engine=engine, caller="erp", baselines=baselines, metrics=METRICS)
 
     with webhook_receiver(SECRET) as receiver:
         settings = settings.model_copy(update={"webhook_urls": [receiver.url]})
         outcome = ingest_files(engine=engine, source=source, files=_files(ofac), origin="2024", options=IngestOptions())
         assert outcome.status == "activated"
-        results = on_version_activated(engine=engine, source="us_ofac_sdn", settings=settings, build_index=build_index)
+        results = on_version_activated(
+            engine=engine, source="us_ofac_sdn", settings=settings, build_index=build_index, metrics=METRICS
+        )
         assert [result.version_id for result in results] == [outcome.version_id]
         assert results[0].parties == len(PARTIES)
         assert results[0].delta_entries == outcome.added + outcome.changed
@@ -159,10 +166,13 @@ def test_update_from_2021_to_2024_raises_exactly_the_expected_alerts(
         # Exactly once: the version is marked; asking again does nothing.
         assert pending_versions(engine, "us_ofac_sdn") == []
         assert (
-            on_version_activated(engine=engine, source="us_ofac_sdn", settings=settings, build_index=build_index) == []
+            on_version_activated(
+                engine=engine, source="us_ofac_sdn", settings=settings, build_index=build_index, metrics=METRICS
+            )
+            == []
         )
 
-        delivered = deliver_due(engine, http_client, policy=DeliveryPolicy(secret=SECRET))
+        delivered = deliver_due(engine, http_client, policy=DeliveryPolicy(secret=SECRET), metrics=METRICS)
         assert delivered.delivered == len(EXPECTED_ALERTS) and delivered.retrying == 0
         assert receiver.rejected == 0
         assert {(a["reference"], a["kind"], a["entity_id"]) for a in receiver.received} == EXPECTED_ALERTS

@@ -10,6 +10,7 @@ from sqlmodel import Session, col
 
 from service.config import Settings
 from service.matching import build_index
+from service.metrics import Metrics
 from service.monitoring.registry import upsert_baselines
 from service.monitoring.rescreen import rescreen_after_version
 from service.monitoring.runs import monitoring_worker, pending_versions, rescreen_pending
@@ -19,6 +20,8 @@ from service.sources.catalogue import load_catalogue
 from service.sources.ingest import IngestOptions, ingest_files
 from tests.factories import BASE_ROWS, OfacRow, ofac_csv_set
 from tests.monitoring.baselines import baselines_now
+
+METRICS = Metrics(multiprocess=False)  # the counters these calls update, apart from the process's registry
 
 NEW_ROWS = [OfacRow(77001, "SMIRNOVA, Olga", "individual", "RUSSIA-EO14024"), OfacRow(77002, "LI WEI TRADING CO")]
 PARTIES = [
@@ -45,7 +48,7 @@ def _ingest(engine: Engine, settings: Settings, rows: list[OfacRow]) -> int:
 
 def _register(engine: Engine, settings: Settings, parties: list[MonitoredPartyIn]) -> None:
     baselines = baselines_now(engine, settings, parties)
-    upsert_baselines(engine=engine, caller="t", baselines=baselines)
+    upsert_baselines(engine=engine, caller="t", baselines=baselines, metrics=METRICS)
 
 
 def _alerts(engine: Engine) -> set[tuple[str, str, str]]:
@@ -56,7 +59,7 @@ def _alerts(engine: Engine) -> set[tuple[str, str, str]]:
 
 def test_worker_processes_find_the_same_alerts(engine: Engine, settings: Settings) -> None:
     _ingest(engine, settings, BASE_ROWS)
-    rescreen_pending(engine=engine, settings=settings, build_index=build_index)
+    rescreen_pending(engine=engine, settings=settings, build_index=build_index, metrics=METRICS)
     _register(engine, settings, PARTIES)
     # Maduro delisted, two new designations.
     version = _ingest(engine, settings, [row for row in BASE_ROWS if row.ent_num != 22790] + NEW_ROWS)
@@ -68,6 +71,7 @@ def test_worker_processes_find_the_same_alerts(engine: Engine, settings: Setting
         chunk_size=1,
         workers=2,
         parallel_min_parties=0,
+        metrics=METRICS,
     )
     assert (result.workers, result.parties) == (2, len(PARTIES))
     assert _alerts(engine) == EXPECTED
@@ -78,12 +82,14 @@ def test_a_version_is_rescreened_once_and_a_repeated_run_raises_nothing_new(engi
     _register(engine, settings, PARTIES)
     version = _ingest(engine, settings, [row for row in BASE_ROWS if row.ent_num != 22790] + NEW_ROWS)
     assert [v for _s, v in pending_versions(engine)] == [1, version]
-    first = rescreen_pending(engine=engine, settings=settings, build_index=build_index)
+    first = rescreen_pending(engine=engine, settings=settings, build_index=build_index, metrics=METRICS)
     assert [(r.version_id, r.parties, r.skipped) for r in first] == [(1, 0, 4), (version, 4, 0)]
     assert pending_versions(engine) == []
-    assert rescreen_pending(engine=engine, settings=settings, build_index=build_index) == []
+    assert rescreen_pending(engine=engine, settings=settings, build_index=build_index, metrics=METRICS) == []
     # As after a crash before the marker was written: running the version again changes nothing.
-    again = rescreen_after_version(engine=engine, version_id=version, build_index=build_index, settings=settings)
+    again = rescreen_after_version(
+        engine=engine, version_id=version, build_index=build_index, settings=settings, metrics=METRICS
+    )
     assert again.alert_count == 0 and again.changed_parties == 0
     assert _alerts(engine) == EXPECTED
     with Session(engine) as session:
@@ -92,10 +98,12 @@ def test_a_version_is_rescreened_once_and_a_repeated_run_raises_nothing_new(engi
 
 def test_a_party_registered_after_the_version_is_not_alerted_about_it(engine: Engine, settings: Settings) -> None:
     _ingest(engine, settings, BASE_ROWS)
-    rescreen_pending(engine=engine, settings=settings, build_index=build_index)
+    rescreen_pending(engine=engine, settings=settings, build_index=build_index, metrics=METRICS)
     version = _ingest(engine, settings, [*BASE_ROWS, *NEW_ROWS])
     _register(engine, settings, PARTIES[:1])  # screened against the new version already: its baseline has the match
-    result = rescreen_after_version(engine=engine, version_id=version, build_index=build_index, settings=settings)
+    result = rescreen_after_version(
+        engine=engine, version_id=version, build_index=build_index, settings=settings, metrics=METRICS
+    )
     assert (result.parties, result.skipped) == (0, 1)
     assert _alerts(engine) == set()
 
@@ -106,7 +114,7 @@ def test_the_background_worker_catches_up_on_pending_versions(engine: Engine, se
     _ingest(engine, settings, [row for row in BASE_ROWS if row.ent_num != 22790] + NEW_ROWS)
 
     async def run_until_caught_up() -> None:
-        async with monitoring_worker(engine, settings, build_index):
+        async with monitoring_worker(engine, settings, build_index, METRICS):
             deadline = time.monotonic() + 30
             while pending_versions(engine) and time.monotonic() < deadline:
                 await asyncio.sleep(0.05)  # polling with a deadline, not waiting for a fixed time

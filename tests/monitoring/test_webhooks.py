@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from service.config import Settings
 from service.matching import build_index
+from service.metrics import Metrics
 from service.monitoring.registry import upsert_baselines
 from service.monitoring.runs import rescreen_pending
 from service.monitoring.schemas import MonitoredPartyIn
@@ -26,6 +27,8 @@ from service.timeutil import utc_now
 from tests.factories import BASE_ROWS, OfacRow, ofac_csv_set
 from tests.monitoring.baselines import baselines_now
 from tests.monitoring.receiver import Receiver, webhook_receiver
+
+METRICS = Metrics(multiprocess=False)  # the counters these calls update, apart from the process's registry
 
 SECRET = "another-test-secret-987654321"
 POLICY = DeliveryPolicy(secret=SECRET, max_attempts=3, backoff_seconds=60.0)
@@ -45,9 +48,10 @@ def _one_alert(engine: Engine, settings: Settings, receiver: Receiver) -> None:
         engine=engine,
         caller="erp",
         baselines=baselines_now(engine, settings, [party]),
+        metrics=METRICS,
     )
     _ingest(engine, settings, [*BASE_ROWS, OfacRow(77001, "SMIRNOVA, Olga", "individual", "RUSSIA-EO14024")])
-    rescreen_pending(engine=engine, settings=settings, build_index=build_index)
+    rescreen_pending(engine=engine, settings=settings, build_index=build_index, metrics=METRICS)
 
 
 @pytest.fixture
@@ -71,23 +75,30 @@ def test_signature_is_hmac_sha256_over_timestamp_dot_body() -> None:
 def test_a_receiver_that_fails_twice_gets_the_alerts_on_a_later_round(
     engine: Engine, settings: Settings, http_client: httpx.Client
 ) -> None:
+    metrics = Metrics(multiprocess=False)
     with webhook_receiver(SECRET, fail_times=4) as receiver:
         _one_alert(engine, settings, receiver)
         now = utc_now()
-        first = deliver_due(engine, http_client, now, policy=POLICY)
+        first = deliver_due(engine, http_client, now, policy=POLICY, metrics=metrics)
         assert (first.sent, first.retrying, first.delivered) == (2, 2, 0)
         # Not due yet: nothing is sent before the backoff has passed.
-        assert deliver_due(engine, http_client, now + timedelta(seconds=59), policy=POLICY).sent == 0
-        second = deliver_due(engine, http_client, now + timedelta(seconds=60), policy=POLICY)
+        assert deliver_due(engine, http_client, now + timedelta(seconds=59), policy=POLICY, metrics=metrics).sent == 0
+        second = deliver_due(engine, http_client, now + timedelta(seconds=60), policy=POLICY, metrics=metrics)
         assert (second.sent, second.retrying) == (2, 2)
         # The second retry waits twice as long.
-        assert deliver_due(engine, http_client, now + timedelta(seconds=60 + 119), policy=POLICY).sent == 0
-        third = deliver_due(engine, http_client, now + timedelta(seconds=60 + 120), policy=POLICY)
+        assert (
+            deliver_due(engine, http_client, now + timedelta(seconds=60 + 119), policy=POLICY, metrics=metrics).sent
+            == 0
+        )
+        third = deliver_due(engine, http_client, now + timedelta(seconds=60 + 120), policy=POLICY, metrics=metrics)
         assert (third.sent, third.delivered) == (2, 2)
         assert receiver.requests == 6 and receiver.rejected == 0
         assert sorted(alert["kind"] for alert in receiver.received) == ["decision_raised", "new_match"]
         assert all(alert["reference"] == "C-77" for alert in receiver.received)
         assert _statuses(engine) == [("delivered", 3), ("delivered", 3)]
+    # The counters the service was given saw every attempt: two failed rounds of two, then two that went through.
+    assert metrics.registry.get_sample_value("screening_webhook_deliveries_total") == 6
+    assert metrics.registry.get_sample_value("screening_webhook_failures_total") == 4
 
 
 def test_after_max_attempts_a_delivery_is_failed_and_can_be_redelivered(
@@ -97,16 +108,16 @@ def test_after_max_attempts_a_delivery_is_failed_and_can_be_redelivered(
         _one_alert(engine, settings, receiver)
         now = utc_now()
         for offset in (0, 60, 180):
-            deliver_due(engine, http_client, now + timedelta(seconds=offset), policy=POLICY)
+            deliver_due(engine, http_client, now + timedelta(seconds=offset), policy=POLICY, metrics=METRICS)
         assert _statuses(engine) == [("failed", 3), ("failed", 3)]
-        assert deliver_due(engine, http_client, now + timedelta(days=1), policy=POLICY).sent == 0
+        assert deliver_due(engine, http_client, now + timedelta(days=1), policy=POLICY, metrics=METRICS).sent == 0
         assert receiver.received == []
         with Session(engine) as session:
             ids = list(session.execute(select(WebhookDelivery.id)).scalars())  # type: ignore[call-overload]
         later = now + timedelta(days=1)
         for delivery_id in ids:
             redeliver(engine, delivery_id, later)
-        assert deliver_due(engine, http_client, later, policy=POLICY).delivered == 2
+        assert deliver_due(engine, http_client, later, policy=POLICY, metrics=METRICS).delivered == 2
         assert len(receiver.received) == 2
 
 
@@ -116,6 +127,6 @@ def test_a_wrong_secret_is_rejected_by_the_receiver(
     with webhook_receiver(SECRET) as receiver:
         _one_alert(engine, settings, receiver)
         wrong = DeliveryPolicy(secret="not-the-shared-secret", max_attempts=3, backoff_seconds=60.0)
-        outcome = deliver_due(engine, http_client, utc_now(), policy=wrong)
+        outcome = deliver_due(engine, http_client, utc_now(), policy=wrong, metrics=METRICS)
         assert (outcome.sent, outcome.retrying) == (2, 2)
         assert receiver.rejected == 2 and receiver.received == []
