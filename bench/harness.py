@@ -24,6 +24,7 @@ from sqlalchemy.engine import make_url
 
 from service.config import Settings
 from service.db import make_engine, upgrade
+from service.metrics import get_metrics
 from service.sources.catalogue import load_catalogue
 from service.sources.ingest import IngestOptions, ingest_files
 from service.sources.parsers import SourceFile
@@ -97,6 +98,7 @@ def ingest_full_lists(
             files=files,
             origin="bench",
             options=IngestOptions(format=format_id, force=force, max_shrink_fraction=1.0),
+            metrics=get_metrics(),
         )
         timings.append(IngestTiming(source_id, outcome.status, outcome.record_count, time.perf_counter() - started))
     engine.dispose()

@@ -107,7 +107,9 @@ def make_parties(rng: random.Random, count: int, listed: list[str]) -> tuple[lis
 
 def _version(engine: Engine, settings: Settings, files: list[SourceFile], origin: str) -> int:
     source = load_catalogue(settings.lists_dir).get("us_ofac_sdn")
-    outcome = ingest_files(engine=engine, source=source, files=files, origin=origin, options=IngestOptions())
+    outcome = ingest_files(
+        engine=engine, source=source, files=files, origin=origin, options=IngestOptions(), metrics=get_metrics()
+    )
     print(f"  {origin}: version {outcome.version_id}, {outcome.record_count} entries", end="")
     print(f" (+{outcome.added} ~{outcome.changed} -{outcome.removed}) in {outcome.seconds:.1f}s")
     assert outcome.version_id is not None

@@ -97,7 +97,7 @@ def serve(
     workers: Annotated[int | None, typer.Option("--workers", metavar="N", help="uvicorn worker processes")] = None,
 ) -> None:
     """Run the HTTP API."""
-    from service.collector import pause_for_start_up
+    from service.collector import pause_for_start_up, resume_after_start_up
 
     pause_for_start_up()  # until the app is ready: see service/collector.py
     import uvicorn
@@ -132,12 +132,15 @@ def serve(
         bind = "127.0.0.1"
     elif not keys_configured and bind not in LOOPBACK:
         logging.getLogger(__name__).warning("SCREENING_ALLOW_OPEN: serving without an API key on %s", bind)
+    worker_count = workers or settings.workers
+    if worker_count > 1:
+        resume_after_start_up(True)  # the app starts in worker processes of its own; this one only watches them
     uvicorn.run(
         "service.main:app_from_environment",
         factory=True,
         host=bind,
         port=port or settings.port,
-        workers=workers or settings.workers,
+        workers=worker_count,
         log_level=settings.log_level.lower(),
         # Our middleware logs one line per request without personal data; uvicorn's would log raw paths.
         log_config=None,
@@ -188,6 +191,7 @@ def ingest(
     """
     from service.db import make_engine, upgrade
     from service.errors import InvalidInput, ScreeningError
+    from service.metrics import get_metrics
     from service.sources.catalogue import load_catalogue
     from service.sources.ingest import ingest_files
     from service.sources.parsers import SourceFile
@@ -203,6 +207,7 @@ def ingest(
     engine = make_engine(settings.effective_database_url)
     upgrade(engine)
     options = ingest_options(settings, force=force, format=format)
+    metrics = get_metrics()
     if all_sources:
         failures = 0
         for catalogue_source in catalogue:
@@ -212,7 +217,11 @@ def ingest(
             try:
                 _print_outcome(
                     refresh_source(
-                        engine=engine, source=catalogue_source, options=options, policy=fetch_policy(settings)
+                        engine=engine,
+                        source=catalogue_source,
+                        options=options,
+                        policy=fetch_policy(settings),
+                        metrics=metrics,
                     )
                 )
             except ScreeningError as error:
@@ -231,10 +240,17 @@ def ingest(
                     raise fail(f"--file {path}: no such file", 2)
                 files.append(SourceFile(name=path.name, content=path.read_bytes()))
             origin = ", ".join(str(path) for path in file)
-            outcome = ingest_files(engine=engine, source=catalogue_source, files=files, origin=origin, options=options)
+            outcome = ingest_files(
+                engine=engine, source=catalogue_source, files=files, origin=origin, options=options, metrics=metrics
+            )
         else:
             outcome = refresh_source(
-                engine=engine, source=catalogue_source, options=options, policy=fetch_policy(settings), urls=url
+                engine=engine,
+                source=catalogue_source,
+                options=options,
+                policy=fetch_policy(settings),
+                metrics=metrics,
+                urls=url,
             )
     except InvalidInput as error:
         raise fail(error.detail, 2) from None
@@ -265,6 +281,7 @@ def scheduler() -> None:
     For a sidecar; a CronJob runs `ingest --all` instead.
     """
     from service.db import make_engine, upgrade
+    from service.metrics import get_metrics
     from service.sources.catalogue import load_catalogue
     from service.sources.scheduler import blocking_scheduler, schedule_refreshes
 
@@ -272,7 +289,7 @@ def scheduler() -> None:
     engine = make_engine(settings.effective_database_url)
     upgrade(engine)
     blocking = blocking_scheduler()
-    count = schedule_refreshes(blocking, engine, load_catalogue(settings.lists_dir), settings)
+    count = schedule_refreshes(blocking, engine, load_catalogue(settings.lists_dir), settings, get_metrics())
     typer.echo(f"scheduling {count} sources; default schedule '{settings.refresh_cron}' (UTC)")
     blocking.start()
 

@@ -104,7 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         holder.on_build = _publish_index
         app.state.settings = settings
         app.state.engine = engine
-        app.state.metrics = get_metrics()
+        app.state.metrics = metrics = get_metrics()
         # Screening sits below monitoring: it registers monitored parties through this, never by import.
         app.state.register_monitored = register_screened
         app.state.catalogue = catalogue
@@ -114,7 +114,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.clearance_directory = ClearanceDirectory(engine)
         app.state.policy_store = policy_store
         app.state.ui_sessions = SessionStore(engine, timedelta(hours=settings.ui_session_hours))
-        app.state.refresh_runner = RefreshRunner(engine, settings, on_done=holder.refresh)
+        app.state.refresh_runner = RefreshRunner(engine, settings, metrics, on_done=holder.refresh)
         await run_in_threadpool(app.state.authenticator.is_open)  # logs whether the API is open
         app.state.status_board = StatusBoard()
         await run_in_threadpool(_refresh_and_publish, holder, catalogue, app.state.status_board)
@@ -123,6 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             engine,
             catalogue,
             settings,
+            metrics,
             app.state.status_board,
             on_done=functools.partial(_refresh_and_publish, holder, catalogue, app.state.status_board),
         )
@@ -133,7 +134,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         scheduler = None
         if settings.scheduler_enabled:
             scheduler = background_scheduler()
-            count = schedule_refreshes(scheduler, engine, catalogue, settings)
+            count = schedule_refreshes(scheduler, engine, catalogue, settings, metrics)
             scheduler.start()
             log.info("list refresh scheduler started for %d sources", count)
         resume_after_start_up(collector_paused)
@@ -150,7 +151,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     settings.index_poll_seconds,
                     first_now=False,
                 ),
-                monitoring_worker(engine, settings, build_index, app.state.metrics),
+                monitoring_worker(engine, settings, build_index, metrics),
                 periodic(
                     "case reopening",
                     functools.partial(reopen_after_list_updates, engine),

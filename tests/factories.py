@@ -7,9 +7,14 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from service.metrics import Metrics
 from service.sources.catalogue import CatalogueSource
 from service.sources.ingest import IngestOptions, IngestOutcome, ingest_files
 from service.sources.parsers import SourceFile
+
+# What the ingests and re-screenings of the tests count on, apart from the process's registry (which
+# the tests of /metrics read).
+METRICS = Metrics(multiprocess=False)
 
 NULL = "-0- "
 
@@ -87,5 +92,10 @@ BASE_ROWS = [
 def ingest_rows(engine: Engine, source: CatalogueSource, rows: list[OfacRow], **options: Any) -> IngestOutcome:
     """Ingest an OFAC-format file set made of `rows` into `source`, with these IngestOptions."""
     return ingest_files(
-        engine=engine, source=source, files=ofac_csv_set(rows), origin="test", options=IngestOptions(**options)
+        engine=engine,
+        source=source,
+        files=ofac_csv_set(rows),
+        origin="test",
+        options=IngestOptions(**options),
+        metrics=METRICS,
     )

@@ -16,6 +16,7 @@ from service.sources.catalogue import load_catalogue
 from service.sources.ingest import IngestOptions, ingest_files
 from service.sources.parsers import SourceFile
 from tests.conftest import fresh_database
+from tests.factories import METRICS
 
 OFAC_FILES = ("sdn.csv", "alt.csv", "add.csv", "sdn_comments.csv")
 
@@ -30,7 +31,7 @@ def client(tmp_path_factory: pytest.TempPathFactory, lists_data_dir: Path) -> It
         upgrade(engine)
         files = [SourceFile(name, (lists_data_dir / "ofac_sdn" / name).read_bytes()) for name in OFAC_FILES]
         source = load_catalogue(settings.lists_dir).get("us_ofac_sdn")
-        ingest_files(engine=engine, source=source, files=files, origin="test", options=IngestOptions())
+        ingest_files(engine=engine, source=source, files=files, origin="test", options=IngestOptions(), metrics=METRICS)
         engine.dispose()
         with TestClient(create_app(settings)) as test_client:
             yield test_client

@@ -45,7 +45,14 @@ def context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScreeningConte
         upgrade(engine)
         catalogue = load_catalogue(settings.lists_dir)
         sdn = catalogue.get("us_ofac_sdn")
-        ingest_files(engine=engine, source=sdn, files=ofac_csv_set(BASE_ROWS), origin="t", options=IngestOptions())
+        ingest_files(
+            engine=engine,
+            source=sdn,
+            files=ofac_csv_set(BASE_ROWS),
+            origin="t",
+            options=IngestOptions(),
+            metrics=METRICS,
+        )
         holder = IndexHolder(engine, build_index)
         holder.refresh()
         yield local_context(engine, settings, holder.snapshot, "test", METRICS)
@@ -300,7 +307,9 @@ def test_a_german_customer_master_screens_every_row(tmp_path: Path, database_url
     engine = make_engine(settings.effective_database_url)
     upgrade(engine)
     sdn = load_catalogue(settings.lists_dir).get("us_ofac_sdn")
-    ingest_files(engine=engine, source=sdn, files=ofac_csv_set(BASE_ROWS), origin="t", options=IngestOptions())
+    ingest_files(
+        engine=engine, source=sdn, files=ofac_csv_set(BASE_ROWS), origin="t", options=IngestOptions(), metrics=METRICS
+    )
     engine.dispose()
     env = {**os.environ, "SCREENING_DATA_DIR": str(tmp_path), "SCREENING_DATABASE_URL": database_url}
     source = _file(tmp_path, "kunden.csv", ("\r\n".join(KUNDEN) + "\r\n").encode("cp1252"))

@@ -17,7 +17,7 @@ from service.config import Settings
 from service.main import create_app
 from service.sources.catalogue import load_catalogue
 from service.sources.scheduler import run_refresh
-from tests.factories import BASE_ROWS, OfacRow, ofac_csv_set
+from tests.factories import BASE_ROWS, METRICS, OfacRow, ofac_csv_set
 from tests.list_server import ListServer, Route, serve_lists
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -129,14 +129,14 @@ def test_a_scheduled_refresh_takes_the_set_dropped_last(settings: Settings, engi
     _drop_sdn_set(mirror / "2026-01", BASE_ROWS)
     configured = settings.model_copy(update={"lists_mirror": str(mirror)})
     source = load_catalogue(settings.lists_dir).get("us_ofac_sdn")
-    first = run_refresh(engine, source, configured)
+    first = run_refresh(engine, source, configured, METRICS)
     assert first is not None and (first.status, first.record_count) == ("activated", len(BASE_ROWS))
-    again = run_refresh(engine, source, configured)
+    again = run_refresh(engine, source, configured, METRICS)
     assert again is not None and again.status == "unchanged"
     # A day later the operator drops the next download beside the old one.
     stamp = time.time() - 86_400
     for path in (mirror / "2026-01").iterdir():
         os.utime(path, (stamp, stamp))
     _drop_sdn_set(mirror / "2026-02", [*BASE_ROWS, OfacRow(777, "NEW LISTED TRADING LLC")])
-    newer = run_refresh(engine, source, configured)
+    newer = run_refresh(engine, source, configured, METRICS)
     assert newer is not None and (newer.status, newer.record_count) == ("activated", len(BASE_ROWS) + 1)

@@ -13,7 +13,7 @@ from service.sources.ingest import IngestOptions, ingest_files
 from service.sources.lease import ingest_lease
 from service.sources.parsers import SourceFile
 from service.sources.tables import ListChange, ListEntry, ListVersion
-from tests.factories import BASE_ROWS, OfacRow, ingest_rows, ofac_csv_set
+from tests.factories import BASE_ROWS, METRICS, OfacRow, ingest_rows, ofac_csv_set
 
 
 @pytest.fixture
@@ -51,7 +51,9 @@ def test_corrupt_file_fails_and_keeps_the_active_version(engine: Engine, sdn_sou
     files = ofac_csv_set(BASE_ROWS[:2])
     truncated = [files[0].__class__("sdn.csv", files[0].content[:40])]
     with pytest.raises(ListFileError, match=r"sdn\.csv"):
-        ingest_files(engine=engine, source=sdn_source, files=truncated, origin="t", options=IngestOptions())
+        ingest_files(
+            engine=engine, source=sdn_source, files=truncated, origin="t", options=IngestOptions(), metrics=METRICS
+        )
     versions = _versions(engine)
     assert versions[0] == (good.version_id, "active", None)
     assert versions[1][1] == "failed"
@@ -106,13 +108,23 @@ def test_opensanctions_delta_applies_to_the_active_version(engine: Engine, setti
     delta = [SourceFile("entities.delta.json", (directory / "entities.delta.SAMPLE_2024-05.json").read_bytes())]
     with pytest.raises(ListValidationError, match="needs an active version"):
         ingest_files(
-            engine=engine, source=source, files=delta, origin="t", options=IngestOptions(format="ftm_delta_json")
+            engine=engine,
+            source=source,
+            files=delta,
+            origin="t",
+            options=IngestOptions(format="ftm_delta_json"),
+            metrics=METRICS,
         )
     full = [SourceFile("entities.ftm.json", (directory / "entities.ftm.SAMPLE_eu_fsf_2024.json").read_bytes())]
-    base = ingest_files(engine=engine, source=source, files=full, origin="t", options=IngestOptions())
+    base = ingest_files(engine=engine, source=source, files=full, origin="t", options=IngestOptions(), metrics=METRICS)
     assert base.record_count == 6
     applied = ingest_files(
-        engine=engine, source=source, files=delta, origin="t", options=IngestOptions(format="ftm_delta_json")
+        engine=engine,
+        source=source,
+        files=delta,
+        origin="t",
+        options=IngestOptions(format="ftm_delta_json"),
+        metrics=METRICS,
     )
     assert applied.status == "activated"
     assert applied.record_count == 6 + applied.added - applied.removed

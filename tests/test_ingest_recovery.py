@@ -26,7 +26,7 @@ from service.sources.lease import claim, fail_abandoned_versions
 from service.sources.parsers import SourceFile
 from service.sources.tables import IngestLease, ListEntry, ListVersion
 from service.timeutil import utc_now
-from tests.factories import BASE_ROWS, OfacRow, ingest_rows, ofac_csv_set
+from tests.factories import BASE_ROWS, METRICS, OfacRow, ingest_rows, ofac_csv_set
 
 
 @pytest.fixture
@@ -178,7 +178,12 @@ def test_failed_versions_are_pruned_on_every_run(engine: Engine, sdn: CatalogueS
     for _ in range(6):
         with pytest.raises(ListFileError):
             ingest_files(
-                engine=engine, source=sdn, files=broken, origin="t", options=IngestOptions(keep_failed_versions=3)
+                engine=engine,
+                source=sdn,
+                files=broken,
+                origin="t",
+                options=IngestOptions(keep_failed_versions=3),
+                metrics=METRICS,
             )
     assert _statuses(engine) == ["active", "failed", "failed", "failed"]
 
@@ -203,7 +208,9 @@ def test_kill_9_during_an_ingest_leaves_the_source_ingestible(
     source = load_catalogue(settings.lists_dir).get("gb_hmt_sanctions")
     # At once: no retry and no wait for the 60 s lapse (the killed holder's pid is seen to be gone).
     files = [SourceFile(workbook.name, workbook.read_bytes())]
-    outcome = ingest_files(engine=engine, source=source, files=files, origin="t", options=IngestOptions())
+    outcome = ingest_files(
+        engine=engine, source=source, files=files, origin="t", options=IngestOptions(), metrics=METRICS
+    )
     assert outcome.status == "activated" and outcome.record_count > 4000
     assert _statuses(engine, "gb_hmt_sanctions") == ["failed", "active"]
     with Session(engine) as session:

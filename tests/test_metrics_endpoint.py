@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from service.config import Settings
 from service.errors import ListFileError
 from service.main import create_app
-from service.metrics import reset_metrics
+from service.metrics import get_metrics, reset_metrics
 from service.sources.catalogue import load_catalogue
 from service.sources.ingest import IngestOptions, ingest_files
 from service.sources.parsers import SourceFile
@@ -28,10 +28,22 @@ def _samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
 def test_metrics_after_ingests_and_screenings(engine: Engine, settings: Settings) -> None:
     reset_metrics()
     source = load_catalogue(settings.lists_dir).get("us_ofac_sdn")
-    ingest_files(engine=engine, source=source, files=ofac_csv_set(BASE_ROWS), origin="t", options=IngestOptions())
+    ingest_files(
+        engine=engine,
+        source=source,
+        files=ofac_csv_set(BASE_ROWS),
+        origin="t",
+        options=IngestOptions(),
+        metrics=get_metrics(),
+    )
     with pytest.raises(ListFileError):
         ingest_files(
-            engine=engine, source=source, files=[SourceFile("sdn.csv", b"1,")], origin="t", options=IngestOptions()
+            engine=engine,
+            source=source,
+            files=[SourceFile("sdn.csv", b"1,")],
+            origin="t",
+            options=IngestOptions(),
+            metrics=get_metrics(),
         )
     with TestClient(create_app(settings)) as client:
         for name in ("Nicolas Maduro Moros", "MADURO MOROS, Nicolas", "Hans Müller"):

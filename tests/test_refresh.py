@@ -24,6 +24,7 @@ from service.sources.refresh import refresh_source
 from service.sources.status import source_statuses
 from service.sources.tables import ListChange, ListVersion
 from service.timeutil import utc_now
+from tests.factories import METRICS
 from tests.list_server import ListServer, Route, serve_lists
 
 CONS_FILES = ("cons_prim.csv", "cons_alt.csv", "cons_add.csv", "cons_comments.csv")
@@ -53,7 +54,9 @@ def _serve_set(server: ListServer, directory: Path, names: tuple[str, ...], **ro
 
 
 def _refresh(engine: Engine, source: CatalogueSource, urls: list[str], policy: FetchPolicy = FAST) -> IngestOutcome:
-    return refresh_source(engine=engine, source=source, options=IngestOptions(), policy=policy, urls=urls)
+    return refresh_source(
+        engine=engine, source=source, options=IngestOptions(), policy=policy, urls=urls, metrics=METRICS
+    )
 
 
 def _statuses(engine: Engine, source: str) -> list[str]:
@@ -259,8 +262,8 @@ def test_two_replicas_asked_to_refresh_at_once_answer_202_and_409(  # type: igno
     urls = _serve_set(server, lists_data_dir / "ofac_consolidated_non_sdn", CONS_FILES, hold=downloading)
     source = dataclasses.replace(load_catalogue(settings.lists_dir).get("us_ofac_cons"), urls=tuple(urls))
     done: list[str] = []
-    replica_a = RefreshRunner(engine, settings, on_done=lambda: done.append("a"))
-    replica_b = RefreshRunner(engine, settings, on_done=lambda: done.append("b"))
+    replica_a = RefreshRunner(engine, settings, METRICS, on_done=lambda: done.append("a"))
+    replica_b = RefreshRunner(engine, settings, METRICS, on_done=lambda: done.append("b"))
     replica_a.start(source)
     with pytest.raises(IngestLocked, match="already running"):
         replica_b.start(source)

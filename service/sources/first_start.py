@@ -18,6 +18,7 @@ from sqlalchemy import Engine, select
 from sqlmodel import Session, col
 
 from service.config import Settings
+from service.metrics import Metrics
 from service.sources.catalogue import Catalogue, CatalogueSource
 from service.sources.scheduler import read_mirror_contents, run_refresh
 from service.sources.status import StatusBoard
@@ -45,12 +46,14 @@ class FirstStartLoader:
         engine: Engine,
         catalogue: Catalogue,
         settings: Settings,
+        metrics: Metrics,
         board: StatusBoard,
         on_done: Callable[[], object],
     ) -> None:
         self._engine = engine
         self._catalogue = catalogue
         self._settings = settings
+        self._metrics = metrics
         self._board = board
         self._on_done = on_done
         self._stop = threading.Event()
@@ -90,7 +93,7 @@ class FirstStartLoader:
             for done, source in enumerate(pending, start=1):
                 if self._stop.is_set():
                     return
-                outcome = run_refresh(self._engine, source, self._settings, mirror_contents=contents)
+                outcome = run_refresh(self._engine, source, self._settings, self._metrics, mirror_contents=contents)
                 if outcome is not None and outcome.status != "failed":
                     loaded += 1
                 if self._holding:

@@ -18,7 +18,7 @@ from sqlalchemy import Engine, insert, select, update
 from sqlmodel import Session, col
 
 from service.errors import IngestError, ListFileError, ListValidationError
-from service.metrics import get_metrics
+from service.metrics import Metrics
 from service.sources.catalogue import CatalogueSource
 from service.sources.formats import known_formats, resolve_format
 from service.sources.lease import ingest_lease
@@ -135,12 +135,19 @@ def ingest_files(
     files: Sequence[SourceFile],
     origin: str,
     options: IngestOptions,
+    metrics: Metrics,
     validators: dict[str, Any] | None = None,
 ) -> IngestOutcome:
     """Ingest one file set of a source under the source's lease."""
     with ingest_lease(engine, source.id):
         return ingest_locked(
-            engine=engine, source=source, files=files, origin=origin, options=options, validators=validators
+            engine=engine,
+            source=source,
+            files=files,
+            origin=origin,
+            options=options,
+            metrics=metrics,
+            validators=validators,
         )
 
 
@@ -151,6 +158,7 @@ def ingest_locked(
     files: Sequence[SourceFile],
     origin: str,
     options: IngestOptions,
+    metrics: Metrics,
     validators: dict[str, Any] | None = None,
 ) -> IngestOutcome:
     """Ingest a file set; the caller holds the source's lease."""
@@ -160,9 +168,9 @@ def ingest_locked(
             engine=engine, source=source, files=files, origin=origin, options=options, validators=validators
         )
     except IngestError:
-        get_metrics().observe_ingest(source.id, time.perf_counter() - started, ok=False)
+        metrics.observe_ingest(source.id, time.perf_counter() - started, ok=False)
         raise
-    get_metrics().observe_ingest(source.id, time.perf_counter() - started, ok=True)
+    metrics.observe_ingest(source.id, time.perf_counter() - started, ok=True)
     return outcome
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from service.errors import InvalidInput, ListDownloadError, ListFileError
+from service.metrics import Metrics
 from service.sources.catalogue import Catalogue, CatalogueSource
 from service.sources.fetch import Fetched, FetchPolicy, Validators, fetch, make_http_client
 from service.sources.ingest import IngestOptions, IngestOutcome, ingest_locked
@@ -58,6 +59,7 @@ def refresh_source(
     source: CatalogueSource,
     options: IngestOptions,
     policy: FetchPolicy,
+    metrics: Metrics,
     urls: Sequence[str] | None = None,
     client: httpx.Client | None = None,
     held: HeldLease | None = None,
@@ -76,7 +78,7 @@ def refresh_source(
             try:
                 fetched = _download_all(http, targets, previous, policy)
             except ListDownloadError as error:
-                _record_failure(engine, source.id, origin, error.detail, options)
+                _record_failure(engine, source.id, origin, error.detail, options, metrics)
                 raise
             if fetched is None:
                 log.info("refresh %s: not modified since the active version", source.id)
@@ -96,7 +98,7 @@ def refresh_source(
                 item.url: {"etag": item.validators.etag, "last_modified": item.validators.last_modified}
                 for item in fetched
             }
-            return _ingest_unattended(engine, source, files, origin, options, validators)
+            return _ingest_unattended(engine, source, files, origin, options, metrics, validators)
         finally:
             if own_client:
                 http.close()
@@ -109,17 +111,18 @@ def refresh_from_mirror(
     options: IngestOptions,
     mirror: str,
     found: MirrorSet | None,
+    metrics: Metrics,
     held: HeldLease | None = None,
 ) -> IngestOutcome:
     """Ingest the newest file set of `source` that the mirror holds (`found`, from `mirror_files_by_source`)."""
     with ingest_lease(engine, source.id, held=held):
         if found is None:
             detail = f"{source.id}: the list mirror {mirror} holds no file of this source"
-            _record_failure(engine, source.id, mirror, detail, options)
+            _record_failure(engine, source.id, mirror, detail, options, metrics)
             raise ListDownloadError(detail)
         log.info("refresh %s from the mirror: %d file(s), format %s", source.id, len(found.files), found.format)
         pinned = dataclasses.replace(options, format=found.format)
-        return _ingest_unattended(engine, source, found.source_files(), found.origin, pinned, None)
+        return _ingest_unattended(engine, source, found.source_files(), found.origin, pinned, metrics, None)
 
 
 def mirror_files_by_source(mirror: str, catalogue: Catalogue, policy: FetchPolicy) -> dict[str, MirrorSet]:
@@ -135,19 +138,28 @@ def _ingest_unattended(
     files: Sequence[SourceFile],
     origin: str,
     options: IngestOptions,
+    metrics: Metrics,
     validators: dict[str, Any] | None,
 ) -> IngestOutcome:
     try:
         return ingest_locked(
-            engine=engine, source=source, files=files, origin=origin, options=options, validators=validators
+            engine=engine,
+            source=source,
+            files=files,
+            origin=origin,
+            options=options,
+            metrics=metrics,
+            validators=validators,
         )
     except InvalidInput as error:
         # The publisher served another format (or another list): on a refresh nobody watches, that
         # is a failed version of the list, shown in /v1/lists, not a caller's mistake.
-        _record_failure(engine, source.id, origin, error.detail, options)
+        _record_failure(engine, source.id, origin, error.detail, options, metrics)
         raise ListFileError(f"{source.id}: {error.detail}") from error
 
 
-def _record_failure(engine: Engine, source_id: str, origin: str, detail: str, options: IngestOptions) -> None:
-    record_failure(engine, source_id, origin, detail)
+def _record_failure(
+    engine: Engine, source_id: str, origin: str, detail: str, options: IngestOptions, metrics: Metrics
+) -> None:
+    record_failure(engine, source_id, origin, detail, metrics)
     prune(engine, source_id, keep_versions=options.keep_versions, keep_failed=options.keep_failed_versions)

@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 
 from service.config import Settings
 from service.errors import IngestLocked
+from service.metrics import Metrics
 from service.sources.catalogue import CatalogueSource
 from service.sources.lease import HeldLease, claim
 from service.sources.scheduler import run_refresh
@@ -18,9 +19,10 @@ log = logging.getLogger(__name__)
 
 
 class RefreshRunner:
-    def __init__(self, engine: Engine, settings: Settings, on_done: Callable[[], object]) -> None:
+    def __init__(self, engine: Engine, settings: Settings, metrics: Metrics, on_done: Callable[[], object]) -> None:
         self._engine = engine
         self._settings = settings
+        self._metrics = metrics
         self._on_done = on_done
         self._running: set[str] = set()
         self._lock = threading.Lock()
@@ -43,7 +45,7 @@ class RefreshRunner:
 
     def _run(self, source: CatalogueSource, held: HeldLease) -> None:
         try:
-            outcome = run_refresh(self._engine, source, self._settings, held)
+            outcome = run_refresh(self._engine, source, self._settings, self._metrics, held)
             if outcome is not None and outcome.status == "activated":
                 self._on_done()
         finally:

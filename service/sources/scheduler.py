@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 
 from service.config import Settings
 from service.errors import IngestError, IngestLocked, ListDownloadError
+from service.metrics import Metrics
 from service.sources.catalogue import Catalogue, CatalogueSource, load_catalogue
 from service.sources.fetch import FetchPolicy
 from service.sources.ingest import IngestOptions, IngestOutcome
@@ -51,6 +52,7 @@ def run_refresh(
     engine: Engine,
     source: CatalogueSource,
     settings: Settings,
+    metrics: Metrics,
     held: HeldLease | None = None,
     *,
     mirror_contents: dict[str, MirrorSet] | None = None,
@@ -66,10 +68,16 @@ def run_refresh(
                 options=ingest_options(settings),
                 mirror=settings.lists_mirror,
                 found=found.get(source.id),
+                metrics=metrics,
                 held=held,
             )
         return refresh_source(
-            engine=engine, source=source, options=ingest_options(settings), policy=fetch_policy(settings), held=held
+            engine=engine,
+            source=source,
+            options=ingest_options(settings),
+            policy=fetch_policy(settings),
+            metrics=metrics,
+            held=held,
         )
     except IngestLocked as error:
         log.info("refresh %s skipped: %s", source.id, error.detail)
@@ -92,7 +100,9 @@ def read_mirror_contents(settings: Settings) -> dict[str, MirrorSet]:
         return {}  # then each source's refresh fails as "no file in the mirror", recorded in /v1/lists
 
 
-def schedule_refreshes(scheduler: BaseScheduler, engine: Engine, catalogue: Catalogue, settings: Settings) -> int:
+def schedule_refreshes(
+    scheduler: BaseScheduler, engine: Engine, catalogue: Catalogue, settings: Settings, metrics: Metrics
+) -> int:
     """Add one cron job per auto-refreshed source; returns how many."""
     count = 0
     for source in catalogue:
@@ -102,7 +112,7 @@ def schedule_refreshes(scheduler: BaseScheduler, engine: Engine, catalogue: Cata
         scheduler.add_job(
             run_refresh,
             trigger,
-            args=[engine, source, settings],
+            args=[engine, source, settings, metrics],
             id=f"refresh:{source.id}",
             max_instances=1,
             coalesce=True,

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Engine, delete, select, update
 from sqlmodel import Session, col
 
-from service.metrics import get_metrics
+from service.metrics import Metrics
 from service.sources.tables import ListChange, ListEntry, ListVersion
 from service.timeutil import utc_now
 
@@ -68,9 +68,9 @@ def shrink_reference(session: Session, source: str, depth: int) -> ShrinkReferen
     return ShrinkReference(largest.record_count, largest.id, looked_at)
 
 
-def record_failure(engine: Engine, source: str, origin: str, error: str) -> int:
+def record_failure(engine: Engine, source: str, origin: str, error: str, metrics: Metrics) -> int:
     """A failure before any version existed (a download that failed) is recorded as a failed version too."""
-    get_metrics().observe_ingest(source, 0.0, ok=False)
+    metrics.observe_ingest(source, 0.0, ok=False)
     with Session(engine) as session:
         version = ListVersion(source=source, origin=origin, status="failed", error=error[:4000])
         session.add(version)

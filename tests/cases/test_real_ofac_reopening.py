@@ -19,6 +19,7 @@ from service.sources.catalogue import load_catalogue
 from service.sources.ingest import IngestOptions, ingest_files
 from service.sources.parsers import SourceFile
 from tests.cases.conftest import auth, decide, screen
+from tests.factories import METRICS
 
 OFAC_FILES = ("sdn.csv", "alt.csv", "add.csv", "sdn_comments.csv")
 STARLA = {"name": "Starla", "type": "vessel", "reference": "CLR-1"}
@@ -28,7 +29,9 @@ KANISHCHEV = {"name": "Pavel Kanishchev", "type": "person", "reference": "CHG-1"
 def _ingest(engine: Engine, settings: Settings, directory: Path) -> int:
     files = [SourceFile(name, (directory / name).read_bytes()) for name in OFAC_FILES]
     source = load_catalogue(settings.lists_dir).get("us_ofac_sdn")
-    outcome = ingest_files(engine=engine, source=source, files=files, origin=directory.name, options=IngestOptions())
+    outcome = ingest_files(
+        engine=engine, source=source, files=files, origin=directory.name, options=IngestOptions(), metrics=METRICS
+    )
     assert outcome.status == "activated"
     assert outcome.version_id is not None
     return outcome.version_id

@@ -28,7 +28,9 @@ NEWLY_LISTED = OfacRow(77001, "SMIRNOVA, Olga", "individual", "RUSSIA-EO14024")
 
 def _ingest(engine: Engine, settings: Settings, rows: list[OfacRow]) -> None:
     source = load_catalogue(settings.lists_dir).get("us_ofac_sdn")
-    ingest_files(engine=engine, source=source, files=ofac_csv_set(rows), origin="test", options=IngestOptions())
+    ingest_files(
+        engine=engine, source=source, files=ofac_csv_set(rows), origin="test", options=IngestOptions(), metrics=METRICS
+    )
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from service.config import Settings, get_settings
 from service.monitoring.cli import monitor_app
 from service.sources.catalogue import load_catalogue
 from service.sources.ingest import IngestOptions, ingest_files
-from tests.factories import BASE_ROWS, OfacRow, ofac_csv_set
+from tests.factories import BASE_ROWS, METRICS, OfacRow, ofac_csv_set
 
 EXPORT = """reference,name,type,country,date_of_birth,segment
 C-1,Nicolas Maduro Moros,person,VE,1962-11-23,retail
@@ -29,7 +29,14 @@ def cli(engine: Engine, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("SCREENING_DATABASE_URL", settings.effective_database_url)
     get_settings.cache_clear()
     source = load_catalogue(settings.lists_dir).get("us_ofac_sdn")
-    ingest_files(engine=engine, source=source, files=ofac_csv_set(BASE_ROWS), origin="t", options=IngestOptions())
+    ingest_files(
+        engine=engine,
+        source=source,
+        files=ofac_csv_set(BASE_ROWS),
+        origin="t",
+        options=IngestOptions(),
+        metrics=METRICS,
+    )
     yield CliRunner()
     get_settings.cache_clear()
 
@@ -51,7 +58,9 @@ def test_import_list_rescreen_and_deliver(cli: CliRunner, engine: Engine, settin
 
     source = load_catalogue(settings.lists_dir).get("us_ofac_sdn")
     new_rows = [*BASE_ROWS, OfacRow(77001, "SMIRNOVA, Olga", "individual", "RUSSIA-EO14024")]
-    ingest_files(engine=engine, source=source, files=ofac_csv_set(new_rows), origin="t", options=IngestOptions())
+    ingest_files(
+        engine=engine, source=source, files=ofac_csv_set(new_rows), origin="t", options=IngestOptions(), metrics=METRICS
+    )
     rescreened = cli.invoke(monitor_app, ["rescreen", "us_ofac_sdn"])
     assert rescreened.exit_code == 0, rescreened.output
     assert "version 2: 3 parties re-screened" in rescreened.output and "new_match 1" in rescreened.output

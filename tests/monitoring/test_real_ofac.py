@@ -98,6 +98,7 @@ def test_update_from_2021_to_2024_raises_exactly_the_expected_alerts(
         files=_files(ofac / "consistent_set_2021-07"),
         origin="2021",
         options=IngestOptions(),
+        metrics=METRICS,
     )
     # The first version ever has nobody to re-screen; mark it done as the ingest hook would.
     on_version_activated(
@@ -131,7 +132,9 @@ def test_update_from_2021_to_2024_raises_exactly_the_expected_alerts(
 
     with webhook_receiver(SECRET) as receiver:
         settings = settings.model_copy(update={"webhook_urls": [receiver.url]})
-        outcome = ingest_files(engine=engine, source=source, files=_files(ofac), origin="2024", options=IngestOptions())
+        outcome = ingest_files(
+            engine=engine, source=source, files=_files(ofac), origin="2024", options=IngestOptions(), metrics=METRICS
+        )
         assert outcome.status == "activated"
         results = on_version_activated(
             engine=engine, source="us_ofac_sdn", settings=settings, build_index=build_index, metrics=METRICS

@@ -41,7 +41,9 @@ EXPECTED = {
 
 def _ingest(engine: Engine, settings: Settings, rows: list[OfacRow]) -> int:
     source = load_catalogue(settings.lists_dir).get("us_ofac_sdn")
-    outcome = ingest_files(engine=engine, source=source, files=ofac_csv_set(rows), origin="t", options=IngestOptions())
+    outcome = ingest_files(
+        engine=engine, source=source, files=ofac_csv_set(rows), origin="t", options=IngestOptions(), metrics=METRICS
+    )
     assert outcome.version_id is not None
     return outcome.version_id
 

@@ -36,7 +36,9 @@ POLICY = DeliveryPolicy(secret=SECRET, max_attempts=3, backoff_seconds=60.0)
 
 def _ingest(engine: Engine, settings: Settings, rows: list[OfacRow]) -> None:
     source = load_catalogue(settings.lists_dir).get("us_ofac_sdn")
-    ingest_files(engine=engine, source=source, files=ofac_csv_set(rows), origin="test", options=IngestOptions())
+    ingest_files(
+        engine=engine, source=source, files=ofac_csv_set(rows), origin="test", options=IngestOptions(), metrics=METRICS
+    )
 
 
 def _one_alert(engine: Engine, settings: Settings, receiver: Receiver) -> None:

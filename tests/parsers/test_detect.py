@@ -17,6 +17,7 @@ from service.sources.ingest import IngestOptions, ingest_files
 from service.sources.parsers import SourceFile
 from service.sources.parsers.detect import detect_file_format, detect_format
 from service.sources.tables import ListVersion
+from tests.factories import METRICS
 
 OFFICIAL_FILES = [
     ("australia_dfat/regulation8_consolidated.xlsx", "au_dfat_xlsx"),
@@ -85,7 +86,9 @@ def test_a_file_in_another_format_of_the_source_is_read_as_that_format(
     files = [
         SourceFile("consolidated.xml", (lists_data_dir / "ofac_consolidated_non_sdn" / "consolidated.xml").read_bytes())
     ]
-    outcome = ingest_files(engine=engine, source=source, files=files, origin="t", options=IngestOptions())
+    outcome = ingest_files(
+        engine=engine, source=source, files=files, origin="t", options=IngestOptions(), metrics=METRICS
+    )
     assert outcome.status == "activated" and outcome.record_count == 442
 
 
@@ -103,6 +106,6 @@ def test_a_wrong_format_is_refused_before_anything_is_recorded(
     source = load_catalogue(settings.lists_dir).get("us_ofac_sdn")
     files = [SourceFile("sdn.xml", (lists_data_dir / "un_consolidated" / "consolidated.xml").read_bytes())]
     with pytest.raises(InvalidInput, match=message):
-        ingest_files(engine=engine, source=source, files=files, origin="t", options=options)
+        ingest_files(engine=engine, source=source, files=files, origin="t", options=options, metrics=METRICS)
     with Session(engine) as session:
         assert session.execute(select(col(ListVersion.id))).first() is None
