@@ -18,9 +18,8 @@ from service.config import Settings
 from service.db import make_engine, upgrade
 from service.main import create_app
 from service.sources.catalogue import load_catalogue
-from service.sources.ingest import IngestOptions, ingest_files
 from tests.conftest import fresh_database
-from tests.factories import BASE_ROWS, METRICS, OfacRow, ofac_csv_set
+from tests.factories import BASE_ROWS, OfacRow, ingest_rows
 
 START_DEADLINE_SECONDS = 120.0  # a loaded machine starts slowly
 
@@ -61,9 +60,7 @@ def load_sdn_rows(url: str, rows: list[OfacRow]) -> None:
     engine = make_engine(url)
     upgrade(engine)
     source = load_catalogue(Settings().lists_dir).get("us_ofac_sdn")
-    ingest_files(
-        engine=engine, source=source, files=ofac_csv_set(rows), origin="test", options=IngestOptions(), metrics=METRICS
-    )
+    ingest_rows(engine, source, rows)
     engine.dispose()
 
 

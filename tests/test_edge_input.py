@@ -13,8 +13,7 @@ from sqlalchemy import Engine
 from service.config import Settings
 from service.main import create_app
 from service.sources.catalogue import load_catalogue
-from service.sources.ingest import IngestOptions, ingest_files
-from tests.factories import BASE_ROWS, METRICS, ofac_csv_set
+from tests.factories import BASE_ROWS, ingest_rows
 
 BEYOND_POSTGRES = 2**31
 BEYOND_SQLITE = 2**63
@@ -23,14 +22,7 @@ BEYOND_SQLITE = 2**63
 @pytest.fixture
 def client(engine: Engine, settings: Settings) -> Iterator[TestClient]:
     source = load_catalogue(settings.lists_dir).get("us_ofac_sdn")
-    ingest_files(
-        engine=engine,
-        source=source,
-        files=ofac_csv_set(BASE_ROWS),
-        origin="t",
-        options=IngestOptions(),
-        metrics=METRICS,
-    )
+    ingest_rows(engine, source, BASE_ROWS)
     small = settings.model_copy(update={"max_body_bytes": 64 * 1024, "max_batch_name_parts": 200})
     with TestClient(create_app(small)) as test_client:
         yield test_client

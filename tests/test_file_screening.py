@@ -27,9 +27,8 @@ from service.screening.filescreen import drafts, inspect_file, screen_file
 from service.screening.index_state import IndexHolder
 from service.screening.pipeline import ScreeningContext, local_context
 from service.sources.catalogue import load_catalogue
-from service.sources.ingest import IngestOptions, ingest_files
 from tests.conftest import fresh_database
-from tests.factories import BASE_ROWS, ofac_csv_set
+from tests.factories import BASE_ROWS, ingest_rows
 
 METRICS = Metrics(multiprocess=False)  # the counters these calls update, apart from the process's registry
 
@@ -45,14 +44,7 @@ def context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScreeningConte
         upgrade(engine)
         catalogue = load_catalogue(settings.lists_dir)
         sdn = catalogue.get("us_ofac_sdn")
-        ingest_files(
-            engine=engine,
-            source=sdn,
-            files=ofac_csv_set(BASE_ROWS),
-            origin="t",
-            options=IngestOptions(),
-            metrics=METRICS,
-        )
+        ingest_rows(engine, sdn, BASE_ROWS)
         holder = IndexHolder(engine, build_index)
         holder.refresh()
         yield local_context(engine, settings, holder.snapshot, "test", METRICS)
@@ -307,9 +299,7 @@ def test_a_german_customer_master_screens_every_row(tmp_path: Path, database_url
     engine = make_engine(settings.effective_database_url)
     upgrade(engine)
     sdn = load_catalogue(settings.lists_dir).get("us_ofac_sdn")
-    ingest_files(
-        engine=engine, source=sdn, files=ofac_csv_set(BASE_ROWS), origin="t", options=IngestOptions(), metrics=METRICS
-    )
+    ingest_rows(engine, sdn, BASE_ROWS)
     engine.dispose()
     env = {**os.environ, "SCREENING_DATA_DIR": str(tmp_path), "SCREENING_DATABASE_URL": database_url}
     source = _file(tmp_path, "kunden.csv", ("\r\n".join(KUNDEN) + "\r\n").encode("cp1252"))

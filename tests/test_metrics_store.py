@@ -26,10 +26,9 @@ from service.main import create_app
 from service.memory import deep_size
 from service.metrics import reset_metrics
 from service.sources.catalogue import load_catalogue
-from service.sources.ingest import IngestOptions, ingest_files
 from service.sources.tables import ListVersion
 from service.timeutil import utc_now
-from tests.factories import BASE_ROWS, METRICS, ofac_csv_set
+from tests.factories import BASE_ROWS, ingest_rows, ofac_csv_set
 
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
 
@@ -143,14 +142,7 @@ def test_an_ingest_in_another_process_reaches_the_api_metrics(
 
 def test_the_index_memory_gauge_measures_the_index(engine: Engine, settings: Settings) -> None:
     source = load_catalogue(settings.lists_dir).get("us_ofac_sdn")
-    ingest_files(
-        engine=engine,
-        source=source,
-        files=ofac_csv_set(BASE_ROWS),
-        origin="t",
-        options=IngestOptions(),
-        metrics=METRICS,
-    )
+    ingest_rows(engine, source, BASE_ROWS)
     reset_metrics()
     with TestClient(create_app(settings)) as client:
         samples = _poll(client, lambda s: s.get(("screening_index_memory_bytes", ())) not in (None, 0.0))

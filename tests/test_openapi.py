@@ -18,8 +18,7 @@ from sqlalchemy import Engine
 from service.config import Settings
 from service.main import create_app
 from service.sources.catalogue import load_catalogue
-from service.sources.ingest import IngestOptions, ingest_files
-from tests.factories import BASE_ROWS, METRICS, ofac_csv_set
+from tests.factories import BASE_ROWS, ingest_rows
 
 METHODS = {"get", "post", "put", "patch", "delete"}
 # FastAPI's default ids end in the path and method: `screen_v1_screen_post`.
@@ -104,14 +103,7 @@ def test_every_error_answer_is_the_error_model_with_an_example_of_it(document: d
 
 def test_the_limits_served_are_the_limits_enforced(engine: Engine, settings: Settings) -> None:
     source = load_catalogue(settings.lists_dir).get("us_ofac_sdn")
-    ingest_files(
-        engine=engine,
-        source=source,
-        files=ofac_csv_set(BASE_ROWS),
-        origin="t",
-        options=IngestOptions(),
-        metrics=METRICS,
-    )
+    ingest_rows(engine, source, BASE_ROWS)
     limited = settings.model_copy(update={"max_name_length": 40, "max_batch": 3})
     with TestClient(create_app(limited)) as client:
         schemas = client.get("/openapi.json").json()["components"]["schemas"]

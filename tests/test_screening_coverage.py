@@ -12,8 +12,7 @@ from sqlalchemy import Engine
 from service.config import Settings
 from service.main import create_app
 from service.sources.catalogue import load_catalogue
-from service.sources.ingest import IngestOptions, ingest_files
-from tests.factories import BASE_ROWS, METRICS, ofac_csv_set
+from tests.factories import BASE_ROWS, ingest_rows
 
 MADURO = {"name": "Nicolas Maduro Moros"}
 ORDER_PARTY = {"role": "end_user", "name": "Nicolas Maduro Moros"}
@@ -21,14 +20,7 @@ ORDER_PARTY = {"role": "end_user", "name": "Nicolas Maduro Moros"}
 
 def _client(engine: Engine, settings: Settings) -> TestClient:
     source = load_catalogue(settings.lists_dir).get("us_ofac_sdn")
-    ingest_files(
-        engine=engine,
-        source=source,
-        files=ofac_csv_set(BASE_ROWS),
-        origin="t",
-        options=IngestOptions(),
-        metrics=METRICS,
-    )
+    ingest_rows(engine, source, BASE_ROWS)
     return TestClient(create_app(settings))
 
 

@@ -17,18 +17,15 @@ from service.main import create_app
 from service.screening.clearances import create_clearance, revoke_clearance
 from service.screening.tables import Clearance
 from service.sources.catalogue import load_catalogue
-from service.sources.ingest import IngestOptions, ingest_files
 from service.timeutil import utc_now
-from tests.factories import BASE_ROWS, METRICS, OfacRow, ofac_csv_set
+from tests.factories import BASE_ROWS, OfacRow, ingest_rows
 
 MADURO = {"name": "Nicolas Maduro Moros", "reference": "CUST-1"}
 
 
 def _ingest(engine: Engine, settings: Settings, rows: list[OfacRow]) -> None:
     source = load_catalogue(settings.lists_dir).get("us_ofac_sdn")
-    ingest_files(
-        engine=engine, source=source, files=ofac_csv_set(rows), origin="test", options=IngestOptions(), metrics=METRICS
-    )
+    ingest_rows(engine, source, rows)
 
 
 @pytest.fixture

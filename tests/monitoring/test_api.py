@@ -17,8 +17,7 @@ from service.metrics import Metrics
 from service.monitoring.routes import install_monitoring
 from service.monitoring.runs import rescreen_pending
 from service.sources.catalogue import load_catalogue
-from service.sources.ingest import IngestOptions, ingest_files
-from tests.factories import BASE_ROWS, OfacRow, ofac_csv_set
+from tests.factories import BASE_ROWS, OfacRow, ingest_rows
 
 METRICS = Metrics(multiprocess=False)  # the counters these calls update, apart from the process's registry
 
@@ -28,9 +27,7 @@ NEWLY_LISTED = OfacRow(77001, "SMIRNOVA, Olga", "individual", "RUSSIA-EO14024")
 
 def _ingest(engine: Engine, settings: Settings, rows: list[OfacRow]) -> None:
     source = load_catalogue(settings.lists_dir).get("us_ofac_sdn")
-    ingest_files(
-        engine=engine, source=source, files=ofac_csv_set(rows), origin="test", options=IngestOptions(), metrics=METRICS
-    )
+    ingest_rows(engine, source, rows)
 
 
 @pytest.fixture

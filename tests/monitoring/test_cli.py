@@ -12,8 +12,7 @@ from typer.testing import CliRunner
 from service.config import Settings, get_settings
 from service.monitoring.cli import monitor_app
 from service.sources.catalogue import load_catalogue
-from service.sources.ingest import IngestOptions, ingest_files
-from tests.factories import BASE_ROWS, METRICS, OfacRow, ofac_csv_set
+from tests.factories import BASE_ROWS, OfacRow, ingest_rows
 
 EXPORT = """reference,name,type,country,date_of_birth,segment
 C-1,Nicolas Maduro Moros,person,VE,1962-11-23,retail
@@ -29,14 +28,7 @@ def cli(engine: Engine, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("SCREENING_DATABASE_URL", settings.effective_database_url)
     get_settings.cache_clear()
     source = load_catalogue(settings.lists_dir).get("us_ofac_sdn")
-    ingest_files(
-        engine=engine,
-        source=source,
-        files=ofac_csv_set(BASE_ROWS),
-        origin="t",
-        options=IngestOptions(),
-        metrics=METRICS,
-    )
+    ingest_rows(engine, source, BASE_ROWS)
     yield CliRunner()
     get_settings.cache_clear()
 
@@ -58,9 +50,7 @@ def test_import_list_rescreen_and_deliver(cli: CliRunner, engine: Engine, settin
 
     source = load_catalogue(settings.lists_dir).get("us_ofac_sdn")
     new_rows = [*BASE_ROWS, OfacRow(77001, "SMIRNOVA, Olga", "individual", "RUSSIA-EO14024")]
-    ingest_files(
-        engine=engine, source=source, files=ofac_csv_set(new_rows), origin="t", options=IngestOptions(), metrics=METRICS
-    )
+    ingest_rows(engine, source, new_rows)
     rescreened = cli.invoke(monitor_app, ["rescreen", "us_ofac_sdn"])
     assert rescreened.exit_code == 0, rescreened.output
     assert "version 2: 3 parties re-screened" in rescreened.output and "new_match 1" in rescreened.output

@@ -17,8 +17,7 @@ from service.monitoring.runs import monitoring_worker, pending_versions, rescree
 from service.monitoring.schemas import MonitoredPartyIn
 from service.monitoring.tables import Alert, MonitorRun
 from service.sources.catalogue import load_catalogue
-from service.sources.ingest import IngestOptions, ingest_files
-from tests.factories import BASE_ROWS, OfacRow, ofac_csv_set
+from tests.factories import BASE_ROWS, OfacRow, ingest_rows
 from tests.monitoring.baselines import baselines_now
 
 METRICS = Metrics(multiprocess=False)  # the counters these calls update, apart from the process's registry
@@ -41,9 +40,7 @@ EXPECTED = {
 
 def _ingest(engine: Engine, settings: Settings, rows: list[OfacRow]) -> int:
     source = load_catalogue(settings.lists_dir).get("us_ofac_sdn")
-    outcome = ingest_files(
-        engine=engine, source=source, files=ofac_csv_set(rows), origin="t", options=IngestOptions(), metrics=METRICS
-    )
+    outcome = ingest_rows(engine, source, rows)
     assert outcome.version_id is not None
     return outcome.version_id
 

@@ -22,9 +22,8 @@ from service.monitoring.schemas import MonitoredPartyIn
 from service.monitoring.tables import WebhookDelivery
 from service.monitoring.webhooks import DeliveryPolicy, deliver_due, redeliver, sign
 from service.sources.catalogue import load_catalogue
-from service.sources.ingest import IngestOptions, ingest_files
 from service.timeutil import utc_now
-from tests.factories import BASE_ROWS, OfacRow, ofac_csv_set
+from tests.factories import BASE_ROWS, OfacRow, ingest_rows
 from tests.monitoring.baselines import baselines_now
 from tests.monitoring.receiver import Receiver, webhook_receiver
 
@@ -36,9 +35,7 @@ POLICY = DeliveryPolicy(secret=SECRET, max_attempts=3, backoff_seconds=60.0)
 
 def _ingest(engine: Engine, settings: Settings, rows: list[OfacRow]) -> None:
     source = load_catalogue(settings.lists_dir).get("us_ofac_sdn")
-    ingest_files(
-        engine=engine, source=source, files=ofac_csv_set(rows), origin="test", options=IngestOptions(), metrics=METRICS
-    )
+    ingest_rows(engine, source, rows)
 
 
 def _one_alert(engine: Engine, settings: Settings, receiver: Receiver) -> None:

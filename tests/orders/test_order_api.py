@@ -12,8 +12,7 @@ from sqlalchemy import Engine
 from service.config import Settings
 from service.main import create_app
 from service.sources.catalogue import load_catalogue
-from service.sources.ingest import IngestOptions, ingest_files
-from tests.factories import BASE_ROWS, METRICS, ofac_csv_set
+from tests.factories import BASE_ROWS, ingest_rows
 
 CAMERAS = {"sku": "IPC-4K", "description": "4K network camera with video analytics", "quantity": 2000}
 FACES = {
@@ -27,14 +26,7 @@ FACES = {
 @pytest.fixture
 def client(engine: Engine, settings: Settings) -> Iterator[TestClient]:
     source = load_catalogue(settings.lists_dir).get("us_ofac_sdn")
-    ingest_files(
-        engine=engine,
-        source=source,
-        files=ofac_csv_set(BASE_ROWS),
-        origin="t",
-        options=IngestOptions(),
-        metrics=METRICS,
-    )
+    ingest_rows(engine, source, BASE_ROWS)
     with TestClient(create_app(settings)) as test_client:
         yield test_client
 
