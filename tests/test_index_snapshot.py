@@ -94,6 +94,21 @@ def test_a_second_holder_loads_the_saved_index_and_screens_the_same(
     assert best == [expected for _, expected in QUERIES]
 
 
+def test_a_saved_index_read_in_pieces_loads_whole(engine: Engine, sdn_source: CatalogueSource) -> None:
+    ingest_rows(engine, sdn_source, BASE_ROWS)
+    builds = Builds()
+    expected = _results(_refreshed(engine, builds, SavedIndexes(engine)))
+    with Session(engine) as session:
+        size = session.exec(select(SavedIndex)).one().size
+    # Pieces of 1,000 bytes, and one odd size that leaves a short last piece.
+    for read_chunk in (1_000, size // 3 + 7):
+        assert size > read_chunk
+        loaded = _refreshed(engine, builds, SavedIndexes(engine, read_chunk=read_chunk))
+        assert loaded.snapshot is not None and loaded.snapshot.loaded
+        assert _results(loaded) == expected
+    assert builds.calls == 1
+
+
 def test_a_new_list_version_is_built_and_saved_under_a_new_key(engine: Engine, sdn_source: CatalogueSource) -> None:
     ingest_rows(engine, sdn_source, BASE_ROWS)
     builds = Builds()

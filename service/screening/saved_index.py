@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy
-from sqlalchemy import Engine, delete, func, select
+from sqlalchemy import Engine, LargeBinary, bindparam, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
@@ -60,6 +60,10 @@ KEEP_SAVED = 3  # saved indexes kept: the current versions' and a few older ones
 # but store 40% more, and be one more dependency (bench/startup.py --formats).
 COMPRESSION_LEVEL = 1
 CACHE_SUFFIX = ".index"
+# The stored copy is read in pieces of this size: psycopg fetches a bytea value as hex text, and the
+# buffers of one 12 MB value stayed resident after they were freed (26 MiB of a replica's memory on
+# PostgreSQL, against 4 MiB read in pieces).
+READ_CHUNK = 1 << 20
 
 _SERVICE = Path(__file__).resolve().parent.parent
 # The code whose objects a saved index holds, or that decides what a build makes of the entries.
@@ -120,18 +124,20 @@ def decode(key: str, data: bytes) -> LoadedIndex | None:
 class SavedIndexes:
     """Saved indexes in the store, and (when `cache_dir` is given) copies in a local folder."""
 
-    def __init__(self, engine: Engine, *, cache_dir: Path | None = None, keep: int = KEEP_SAVED) -> None:
+    def __init__(
+        self, engine: Engine, *, cache_dir: Path | None = None, keep: int = KEEP_SAVED, read_chunk: int = READ_CHUNK
+    ) -> None:
         self.engine = engine
         self.cache_dir = cache_dir
         self.keep = keep
+        self.read_chunk = read_chunk
 
     def load(self, key: str) -> LoadedIndex | None:
         """The saved index under `key`, from the local copy or else the store; None when neither holds a good one."""
         loaded = self._load_cached(key)
         if loaded is not None:
             return loaded
-        with Session(self.engine) as session:
-            data = session.execute(select(col(SavedIndex.data)).where(col(SavedIndex.key) == key)).scalar()
+        data = self._read(key)
         if data is None:
             return None
         loaded = decode(key, data)
@@ -161,6 +167,23 @@ class SavedIndexes:
             session.commit()
         log.info("match index saved: %s, %.1f MB", key[:12], len(data) / 1e6)
         self._write_cache(key, data)
+
+    def _read(self, key: str) -> bytes | None:
+        """The stored copy under `key`, read `read_chunk` bytes at a time; a copy replaced meanwhile fails `decode`."""
+        row = col(SavedIndex.key) == key
+        with Session(self.engine) as session:
+            size = session.execute(select(func.length(col(SavedIndex.data))).where(row)).scalar()
+            if size is None:
+                return None
+            piece = func.substr(col(SavedIndex.data), bindparam("start"), self.read_chunk, type_=LargeBinary)
+            statement = select(piece).where(row)
+            pieces: list[bytes] = []
+            for start in range(1, size + 1, self.read_chunk):  # SQL counts bytes from 1
+                chunk = session.execute(statement, {"start": start}).scalar()
+                if chunk is None:  # pruned by another process meanwhile
+                    return None
+                pieces.append(chunk)
+        return b"".join(pieces)
 
     def count(self) -> int:
         with Session(self.engine) as session:
