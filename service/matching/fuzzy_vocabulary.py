@@ -21,6 +21,10 @@ from rapidfuzz.distance import OSA
 
 MIN_PART_LENGTH = 5  # one edit in a shorter part leaves too little of it to call it the same word
 LONG_PART = 8  # parts this long reach two edits
+# Answers remembered per vocabulary: a customer master repeats its unlisted given names and surnames
+# ("Schmidt", "Kowalski") thousands of times, and each lookup costs tens of microseconds. Bounded, and
+# emptied when full, so a stream of unique parts costs at most this many short lists.
+REMEMBERED_PARTS = 10_000
 
 
 def _pairs(part: str) -> set[str]:
@@ -29,7 +33,8 @@ def _pairs(part: str) -> set[str]:
 
 
 class FuzzyVocabulary:
-    """Immutable after construction; `near` only reads, so threads may share it."""
+    """The parts are fixed at construction; threads may share it (`near` remembers answers in a plain dict,
+    whose single reads and writes are atomic)."""
 
     def __init__(self, parts: Iterable[str], *, max_edits: int = 2) -> None:
         self.max_edits = max_edits
@@ -42,6 +47,13 @@ class FuzzyVocabulary:
         self._postings: dict[str, npt.NDArray[np.int32]] = {
             pair: np.array(ids, dtype=np.int32) for pair, ids in postings.items()
         }
+        self._remembered: dict[str, tuple[str, ...]] = {}
+
+    def __getstate__(self) -> dict[str, object]:
+        """Saved without the remembered answers: they depend on the traffic, not on the lists."""
+        state = dict(vars(self))
+        state["_remembered"] = {}
+        return state
 
     def __len__(self) -> int:
         return len(self._parts)
@@ -54,6 +66,14 @@ class FuzzyVocabulary:
         """
         if len(part) < MIN_PART_LENGTH or not self._parts:
             return []
+        found = self._remembered.get(part)
+        if found is None:
+            if len(self._remembered) >= REMEMBERED_PARTS:
+                self._remembered.clear()
+            found = self._remembered[part] = tuple(self._look_up(part))
+        return list(found)
+
+    def _look_up(self, part: str) -> list[str]:
         edits = self.max_edits if len(part) >= LONG_PART else 1
         pairs = _pairs(part)
         needed = len(pairs) - 2 * edits

@@ -7,9 +7,11 @@ parts, never taken from an evaluation set.
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
 
-from service.matching import build_index
+from service.matching import build_index, fuzzy_vocabulary
 from service.matching.fuzzy_vocabulary import FuzzyVocabulary
 from service.matching.text import normalise
 from service.matching.types import IndexedEntry, MatchThresholds, Query
@@ -186,6 +188,27 @@ def test_two_edits_in_the_distinctive_word_are_found_among_common_words(query: s
 def test_fuzzy_vocabulary_finds_parts_within_two_edits(part: str, near: list[str]) -> None:
     vocabulary = FuzzyVocabulary(["avangard", "avanti", "stroytransgaz", "stroyinvest", "garde"])
     assert vocabulary.near(part) == near
+
+
+def test_fuzzy_vocabulary_answers_the_same_from_memory_and_after_its_memory_is_emptied(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(fuzzy_vocabulary, "REMEMBERED_PARTS", 3)
+    vocabulary = FuzzyVocabulary(["avangard", "avanti", "stroytransgaz", "stroyinvest", "garde"])
+    first = vocabulary.near("abvabngard")
+    first.append("changed by the caller")  # the caller's copy; what is remembered stays as found
+    asked = ["abvabngard", "avangrad", "stoytrangsaz", "stroyinvesr", "abvabngard", "gardes", "abvabngard"]
+    assert [vocabulary.near(part) for part in asked] == [
+        ["avangard"],
+        ["avangard"],
+        ["stroytransgaz"],
+        ["stroyinvest"],
+        ["avangard"],
+        ["garde"],
+        ["avangard"],
+    ]
+    # Saved without what it remembered: a loaded index answers from the lists alone.
+    assert pickle.loads(pickle.dumps(vocabulary))._remembered == {}  # noqa: S301 - pickled just above
 
 
 # Class 10: an exact name born another generation apart, in an unrelated country, is a namesake.
