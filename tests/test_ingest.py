@@ -9,7 +9,7 @@ from sqlmodel import Session, col
 from service.config import Settings
 from service.errors import IngestLocked, ListFileError, ListValidationError
 from service.sources.catalogue import CatalogueSource, load_catalogue
-from service.sources.ingest import IngestOptions, ingest_files
+from service.sources.ingest import IngestOptions, IngestOutcome, ingest_files
 from service.sources.lease import ingest_lease
 from service.sources.parsers import SourceFile
 from service.sources.tables import ListChange, ListEntry, ListVersion
@@ -106,26 +106,16 @@ def test_opensanctions_delta_applies_to_the_active_version(engine: Engine, setti
     source = load_catalogue(settings.lists_dir).get("opensanctions")
     directory = lists_data_dir / "opensanctions_ftm"
     delta = [SourceFile("entities.delta.json", (directory / "entities.delta.SAMPLE_2024-05.json").read_bytes())]
+
+    def ingest(files: list[SourceFile], options: IngestOptions) -> IngestOutcome:
+        return ingest_files(engine=engine, source=source, files=files, origin="t", options=options, metrics=METRICS)
+
     with pytest.raises(ListValidationError, match="needs an active version"):
-        ingest_files(
-            engine=engine,
-            source=source,
-            files=delta,
-            origin="t",
-            options=IngestOptions(format="ftm_delta_json"),
-            metrics=METRICS,
-        )
+        ingest(delta, IngestOptions(format="ftm_delta_json"))
     full = [SourceFile("entities.ftm.json", (directory / "entities.ftm.SAMPLE_eu_fsf_2024.json").read_bytes())]
-    base = ingest_files(engine=engine, source=source, files=full, origin="t", options=IngestOptions(), metrics=METRICS)
+    base = ingest(full, IngestOptions())
     assert base.record_count == 6
-    applied = ingest_files(
-        engine=engine,
-        source=source,
-        files=delta,
-        origin="t",
-        options=IngestOptions(format="ftm_delta_json"),
-        metrics=METRICS,
-    )
+    applied = ingest(delta, IngestOptions(format="ftm_delta_json"))
     assert applied.status == "activated"
     assert applied.record_count == 6 + applied.added - applied.removed
     assert applied.added > 500
