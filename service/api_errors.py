@@ -121,6 +121,11 @@ def _field(location: tuple[Any, ...]) -> str:
 
 async def _screening_error(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, ScreeningError)  # noqa: S101 - registered for this class only
+    return screening_error_response(error)
+
+
+def screening_error_response(error: ScreeningError) -> JSONResponse:
+    """The answer to a refusal the service raised itself: its status, detail and code."""
     if error.status == 500:
         log.error("request failed: %s", error.detail)
     elif error.status > 500:

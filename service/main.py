@@ -37,6 +37,7 @@ from service.openapi import OPENAPI_TAGS, install_openapi
 from service.orders import routes as order_routes
 from service.orders.store import PolicyStore
 from service.request_guard import RequestGuard
+from service.screen_fast_path import ScreenFastPath
 from service.screening import clearance_routes
 from service.screening import routes as screening_routes
 from service.screening.audit_writer import AuditWriter
@@ -185,6 +186,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # would otherwise look up the global providers on every request, hot path included.
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
+    # Innermost of the app's middleware: the guard, the error middleware and the access log wrap it too.
+    app.add_middleware(ScreenFastPath, route=screening_routes.screen_route())
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
     install_error_handlers(app)  # its JSON-500 middleware wraps the guard too
     app.add_middleware(ObservabilityMiddleware, metrics=get_metrics())

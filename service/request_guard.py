@@ -124,7 +124,7 @@ class RequestGuard:
         if field is not None:
             await _refuse(send, 422, "invalid_input", f"{field}: {PROBLEM}")
             return
-        await self.app(scope, _replay(body, receive), send)
+        await self.app(scope, replay_body(body, receive), send)
 
     def _too_large(self) -> str:
         return f"body: larger than {self.max_body_bytes} bytes (SCREENING_MAX_BODY_BYTES); split the request"
@@ -140,7 +140,8 @@ def _content_length(scope: Scope) -> int | None:
     return None
 
 
-def _replay(body: bytes, receive: Receive) -> Receive:
+def replay_body(body: bytes, receive: Receive) -> Receive:
+    """A `receive` that delivers `body` (already read whole) as one message, then waits as `receive` would."""
     delivered = False
 
     async def replay() -> Message:

@@ -6,12 +6,13 @@ from datetime import datetime
 from typing import Literal
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi.routing import APIRoute
 
 from service.api_errors import POST_BODY, error_responses
 from service.auth import PrincipalDep
 from service.deps import ScreeningContextDep, SessionDep
 from service.screening.audit import get_record, query_records
-from service.screening.pipeline import ItemError, screen_batch, screen_on_loop
+from service.screening.pipeline import ItemError, ScreeningContext, screen_batch, screen_on_loop
 from service.screening.schemas import (
     BatchItemError,
     BatchRequest,
@@ -35,6 +36,11 @@ async def screen(party: PartyIn, request: Request, context: ScreeningContextDep)
     match, `review` for a possible one, `clear` when nothing reaches the threshold.
     Every screening is stored in the audit trail under its `screening_id`.
     """
+    return await screen_one(context, party, request)
+
+
+async def screen_one(context: ScreeningContext, party: PartyIn, request: Request) -> Response:
+    """The screen endpoint's work, also run by the fast path (service/screen_fast_path.py)."""
     ((response, body),) = await screen_on_loop(context, [party], kind="single")
     request.state.screening_id = response.screening_id
     # The body is the one the audit trail stores, serialised once.
@@ -58,6 +64,11 @@ def screen_many(body: BatchRequest, request: Request, context: ScreeningContextD
             for item in results
         ],
     )
+
+
+def screen_route() -> APIRoute:
+    """The route of POST /v1/screen, which service/screen_fast_path.py answers for."""
+    return next(route for route in router.routes if isinstance(route, APIRoute) and route.endpoint is screen)
 
 
 def _record_out(record: ScreeningRecord) -> ScreeningRecordOut:
