@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+import weakref
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Table, bindparam, func, insert, or_, select, update
+from sqlalchemy import Connection, Engine, Table, bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col
 
@@ -121,22 +122,39 @@ def sightings(rows: Sequence[dict[str, Any]]) -> list[Sighting]:
     return found
 
 
-def _entries(connection: Connection, seen: Sequence[Sighting]) -> dict[tuple[str, str], tuple[str, list[str]]]:
+EntryFacts = tuple[str, list[str]]  # an entry's content hash and link keys
+
+# (version_id, entity_id) -> facts, per store. A version's entries are inserted once and never updated, and
+# pruning deletes only older versions (never the newest, so no id is handed out again): what was read once
+# for a version stays true. Customers are screened again and again, so most commits find their entries here.
+_known_entries: weakref.WeakKeyDictionary[Engine, dict[tuple[int, str], EntryFacts]] = weakref.WeakKeyDictionary()
+KNOWN_ENTRIES_LIMIT = 10_000  # emptied when full: the entries of a day's hits, a few MB at most
+
+
+def _entries(connection: Connection, seen: Sequence[Sighting]) -> dict[tuple[str, str], EntryFacts]:
     """(source, entity_id) -> (content hash, link keys) of each matched entry, in the version screened."""
     wanted = {
-        (sighting.versions[match["source"]], str(match["entity_id"]))
+        (match["source"], sighting.versions[match["source"]], str(match["entity_id"]))
         for sighting in seen
         for match in sighting.matches
         if match["source"] in sighting.versions
     }
-    if not wanted:
-        return {}
+    known = _known_entries.setdefault(connection.engine, {})
+    found: dict[tuple[str, str], EntryFacts] = {}
     by_version: dict[int, set[str]] = defaultdict(set)
-    for version_id, entity_id in wanted:
-        by_version[version_id].add(entity_id)
+    for source, version_id, entity_id in wanted:
+        facts = known.get((version_id, entity_id))
+        if facts is None:
+            by_version[version_id].add(entity_id)
+        else:
+            found[(source, entity_id)] = facts
+    if not by_version:
+        return found
     # One `version_id = ? AND entity_id IN (...)` per version: SQLite answers a row-value IN
     # ((version_id, entity_id) IN (...)) by scanning every list entry, tens of milliseconds per commit.
-    statement = select(ENTRIES.c.source, ENTRIES.c.entity_id, ENTRIES.c.content_hash, ENTRIES.c.document).where(
+    statement = select(
+        ENTRIES.c.version_id, ENTRIES.c.source, ENTRIES.c.entity_id, ENTRIES.c.content_hash, ENTRIES.c.document
+    ).where(
         or_(
             *(
                 (ENTRIES.c.version_id == version_id) & ENTRIES.c.entity_id.in_(sorted(entity_ids))
@@ -144,10 +162,12 @@ def _entries(connection: Connection, seen: Sequence[Sighting]) -> dict[tuple[str
             )
         )
     )
-    return {
-        (source, entity_id): (content_hash, link_keys(source, document))
-        for source, entity_id, content_hash, document in connection.execute(statement)
-    }
+    if len(known) >= KNOWN_ENTRIES_LIMIT:
+        known.clear()
+    for version_id, source, entity_id, content_hash, document in connection.execute(statement):
+        facts = found[(source, entity_id)] = (content_hash, link_keys(source, document))
+        known[(version_id, entity_id)] = facts
+    return found
 
 
 def insert_ignoring_conflicts(connection: Connection, table: Table, rows: list[dict[str, Any]], keys: list[str]) -> int:
@@ -206,7 +226,7 @@ def _live_clearance_ids(connection: Connection, clearance_ids: Sequence[str | No
     return {str(clearance_id) for clearance_id in connection.execute(statement).scalars()}
 
 
-def _hit_values(match: dict[str, Any], entry: tuple[str, list[str]] | None) -> dict[str, Any]:
+def _hit_values(match: dict[str, Any], entry: EntryFacts | None) -> dict[str, Any]:
     return {
         "name": str(match.get("name", "")),
         "matched_name": str(match.get("matched_name") or match.get("name", "")),
@@ -217,6 +237,13 @@ def _hit_values(match: dict[str, Any], entry: tuple[str, list[str]] | None) -> d
         "entry_hash": entry[0] if entry else "",
         "link_keys": entry[1] if entry else [],
     }
+
+
+# What a stored hit's update needs of it (not its explanation and programs, rewritten anyway).
+_HIT_STATE = [
+    HITS.c[name]
+    for name in "id case_id source entity_id state pending_event_id clearance_id entry_hash link_keys".split()
+]
 
 
 def open_cases(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
@@ -230,7 +257,7 @@ def open_cases(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
     case_ids = sorted({case_id for case_id, _ in cases.values()})
     hits = {
         (row.case_id, row.source, row.entity_id): row
-        for row in connection.execute(select(HITS).where(HITS.c.case_id.in_(case_ids)))
+        for row in connection.execute(select(*_HIT_STATE).where(HITS.c.case_id.in_(case_ids)))
     }
     live = _live_clearance_ids(connection, [row.clearance_id for row in hits.values() if row.state == "false_positive"])
     states: dict[str, dict[tuple[str, str], str]] = {case_id: {} for case_id in case_ids}
