@@ -94,6 +94,21 @@ def test_batch_keeps_order_and_reports_item_errors(client: TestClient, keys: dic
     assert results[3]["error"]["code"] == "invalid_input" and "date_of_birth" in results[3]["error"]["detail"]
 
 
+def test_batch_results_are_the_responses_the_audit_trail_stores(client: TestClient, keys: dict[str, str]) -> None:
+    parties = [MADURO, {"name": "Hans Müller", "reference": "CUST-2"}, {"name": ""}]
+    batch = client.post("/v1/screen/batch", json={"parties": parties}, headers=_auth(keys["screen"])).json()
+    assert set(batch) == {"batch_id", "results"}
+    screened = [result for result in batch["results"] if "screening_id" in result]
+    assert len(screened) == 2
+    for result in screened:
+        record = client.get(f"/v1/screenings/{result['screening_id']}", headers=_auth(keys["admin"])).json()
+        assert record["response"] == result
+        assert record["batch_id"] == batch["batch_id"] and record["kind"] == "batch"
+    error = batch["results"][2]
+    assert error["index"] == 2 and set(error["error"]) == {"detail", "code"}
+    assert error["error"]["code"] == "invalid_input" and error["error"]["detail"].startswith("parties[2].name")
+
+
 def test_batch_over_the_limit_is_413(client: TestClient, keys: dict[str, str]) -> None:
     response = client.post("/v1/screen/batch", json={"parties": [MADURO] * 6}, headers=_auth(keys["screen"]))
     assert response.status_code == 413

@@ -180,7 +180,8 @@ def _flush(
         if draft.party is None:
             outcome = _error(row.line, draft.error or "not screened", draft.warnings)
         else:
-            outcome = _result(row.line, next(results), draft.warnings)
+            result = next(results)
+            outcome = _result(row.line, result if isinstance(result, ItemError) else result.response, draft.warnings)
         writer.write(row.values | outcome)
         summary.rows += 1
         summary.warnings += bool(draft.warnings)

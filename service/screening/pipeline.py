@@ -77,6 +77,11 @@ class Screened:
     matches: list[Match]
     body: bytes | None = None  # the JSON body the caller gets, when serialised before recording
 
+    @property
+    def json(self) -> bytes:
+        """The body the caller gets: the one serialised for the audit trail, else serialised now."""
+        return self.body if self.body is not None else response_json(self.response)
+
 
 @dataclass(slots=True, frozen=True)
 class ItemError:
@@ -171,8 +176,18 @@ def _decide_and_record(
     context: ScreeningContext, screened: Sequence[Screened], kind: ScreeningKind, batch_id: str | None
 ) -> None:
     decide(context, screened, kind)
+    serialise(screened)
     context.store(audit_rows(context, screened, kind, batch_id))
     register(context, screened)
+
+
+def serialise(screened: Sequence[Screened]) -> list[bytes]:
+    """Give each decided screening its JSON body: serialised once, for the caller and the audit trail."""
+    bodies = []
+    for item in screened:
+        item.body = response_json(item.response)
+        bodies.append(item.body)
+    return bodies
 
 
 async def screen_on_loop(
@@ -194,19 +209,16 @@ async def screen_on_loop(
     if to_clear:
         await run_in_threadpool(apply_clearances, context, to_clear)
     _count(context.metrics, screened, kind)
-    bodies = [response_json(item.response) for item in screened]
-    for item, body in zip(screened, bodies, strict=True):
-        item.body = body
+    bodies = serialise(screened)
     await context.audit.write_async(audit_rows(context, screened, kind))
     if any(item.party.monitor for item in screened):
         await run_in_threadpool(register, context, screened)
     return [(item.response, body) for item, body in zip(screened, bodies, strict=True)]
 
 
-def screen_batch(
-    context: ScreeningContext, parties: list[dict[str, Any]]
-) -> tuple[str, list[ScreenResponse | ItemError]]:
-    """Each party screened on its own: an invalid one yields an error in its slot, not a failed batch."""
+def screen_batch(context: ScreeningContext, parties: list[dict[str, Any]]) -> tuple[str, list[Screened | ItemError]]:
+    """Each party screened on its own: an invalid one yields an error in its slot, not a failed batch.
+    Each screened party comes with its JSON body (`Screened.body`), as the audit trail stores it."""
     if len(parties) > context.settings.max_batch:
         raise PayloadTooLarge(
             f"parties: {len(parties)} parties given; the limit is {context.settings.max_batch} per request"
@@ -222,7 +234,7 @@ def screen_batch(
             f"{context.settings.max_batch_name_parts} per request (SCREENING_MAX_BATCH_NAME_PARTS); split the batch"
         )
     batch_id = str(uuid.uuid4())
-    results: list[ScreenResponse | ItemError] = []
+    results: list[Screened | ItemError] = []
     screened: list[Screened] = []
     for index, raw in enumerate(parties):
         try:
@@ -237,7 +249,7 @@ def screen_batch(
         except InvalidInput as error:
             results.append(ItemError(index, error.status, error.error_code, f"parties[{index}].{error.detail}"))
             continue
-        results.append(item.response)
+        results.append(item)
         screened.append(item)
     _decide_and_record(context, screened, "batch", batch_id)
     return batch_id, results

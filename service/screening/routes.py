@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
+import orjson
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.routing import APIRoute
 
@@ -12,7 +13,7 @@ from service.api_errors import POST_BODY, error_responses
 from service.auth import PrincipalDep
 from service.deps import ScreeningContextDep, SessionDep
 from service.screening.audit import get_record, query_records
-from service.screening.pipeline import ItemError, ScreeningContext, screen_batch, screen_on_loop
+from service.screening.pipeline import ItemError, Screened, ScreeningContext, screen_batch, screen_on_loop
 from service.screening.schemas import (
     BatchItemError,
     BatchRequest,
@@ -47,23 +48,31 @@ async def screen_one(context: ScreeningContext, party: PartyIn, request: Request
     return Response(body, media_type="application/json")
 
 
-@router.post("/screen/batch", operation_id="screen_batch", responses=error_responses(*POST_BODY, 401, 403, 503))
-def screen_many(body: BatchRequest, request: Request, context: ScreeningContextDep) -> BatchResponse:
+@router.post(
+    "/screen/batch",
+    operation_id="screen_batch",
+    response_model=BatchResponse,
+    responses=error_responses(*POST_BODY, 401, 403, 503),
+)
+def screen_many(body: BatchRequest, request: Request, context: ScreeningContextDep) -> Response:
     """Screen up to `SCREENING_MAX_BATCH` parties; results come back in request order.
 
     An invalid party gets an error in its own slot (`{"index", "error"}`); the others are screened.
     """
     batch_id, results = screen_batch(context, body.parties)
     request.state.screening_id = batch_id
-    return BatchResponse(
-        batch_id=batch_id,
-        results=[
-            BatchItemError(index=item.index, error=ItemErrorOut(detail=item.detail, code=item.code))
-            if isinstance(item, ItemError)
-            else item
-            for item in results
-        ],
+    # Each result is the body the audit trail stores, serialised once; the batch only joins them.
+    return Response(
+        orjson.dumps({"batch_id": batch_id, "results": [_result_json(item) for item in results]}),
+        media_type="application/json",
     )
+
+
+def _result_json(item: Screened | ItemError) -> orjson.Fragment:
+    if isinstance(item, ItemError):
+        error = BatchItemError(index=item.index, error=ItemErrorOut(detail=item.detail, code=item.code))
+        return orjson.Fragment(error.model_dump_json())
+    return orjson.Fragment(item.json)
 
 
 def screen_route() -> APIRoute:
