@@ -2,8 +2,9 @@
 
 `open_cases` is the audit trail's listener (registered at start with `install`): it sees every stored
 screening record that is not `clear`, of every kind (single, batch item, order, file row, monitoring
-re-screen), so no entry point needs its own hook. Per commit it costs one read of the entries matched,
-one of the cases and one of their hits, then the inserts and updates: nothing for `clear` screenings.
+re-screen), so no entry point needs its own hook. Per commit it costs one read of the matched entries
+not yet remembered (`entry_facts.py`), one of the cases and one of their hits, then the inserts and
+updates: nothing for `clear` screenings.
 
 A party is identified by a digest of its normalised name, country, date of birth and reference
 (whatever the screening had): the same customer screened again finds its case. The hits of a
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-import weakref
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -23,24 +23,22 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Engine, Table, bindparam, func, insert, or_, select, update
+from sqlalchemy import Connection, Table, bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col
 
-from service.cases.grouping import link_keys
+from service.cases.entry_facts import EntryFacts, EntryKey, entry_facts
 from service.cases.states import case_status
 from service.cases.tables import CaseEvent, CaseHit, ReviewCase
 from service.folding import party_name_key
 from service.screening.audit import on_records_stored
 from service.screening.clearances import is_live
 from service.screening.tables import Clearance
-from service.sources.tables import ListEntry
 from service.timeutil import UTCDateTime, utc_now
 
 CASES: Table = ReviewCase.__table__  # type: ignore[attr-defined]
 HITS: Table = CaseHit.__table__  # type: ignore[attr-defined]
 EVENTS: Table = CaseEvent.__table__  # type: ignore[attr-defined]
-ENTRIES: Table = ListEntry.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(slots=True)
@@ -122,52 +120,14 @@ def sightings(rows: Sequence[dict[str, Any]]) -> list[Sighting]:
     return found
 
 
-EntryFacts = tuple[str, list[str]]  # an entry's content hash and link keys
-
-# (version_id, entity_id) -> facts, per store. A version's entries are inserted once and never updated, and
-# pruning deletes only older versions (never the newest, so no id is handed out again): what was read once
-# for a version stays true. Customers are screened again and again, so most commits find their entries here.
-_known_entries: weakref.WeakKeyDictionary[Engine, dict[tuple[int, str], EntryFacts]] = weakref.WeakKeyDictionary()
-KNOWN_ENTRIES_LIMIT = 10_000  # emptied when full: the entries of a day's hits, a few MB at most
-
-
-def _entries(connection: Connection, seen: Sequence[Sighting]) -> dict[tuple[str, str], EntryFacts]:
-    """(source, entity_id) -> (content hash, link keys) of each matched entry, in the version screened."""
-    wanted = {
-        (match["source"], sighting.versions[match["source"]], str(match["entity_id"]))
-        for sighting in seen
-        for match in sighting.matches
-        if match["source"] in sighting.versions
-    }
-    known = _known_entries.setdefault(connection.engine, {})
-    found: dict[tuple[str, str], EntryFacts] = {}
-    by_version: dict[int, set[str]] = defaultdict(set)
-    for source, version_id, entity_id in wanted:
-        facts = known.get((version_id, entity_id))
-        if facts is None:
-            by_version[version_id].add(entity_id)
-        else:
-            found[(source, entity_id)] = facts
-    if not by_version:
-        return found
-    # One `version_id = ? AND entity_id IN (...)` per version: SQLite answers a row-value IN
-    # ((version_id, entity_id) IN (...)) by scanning every list entry, tens of milliseconds per commit.
-    statement = select(
-        ENTRIES.c.version_id, ENTRIES.c.source, ENTRIES.c.entity_id, ENTRIES.c.content_hash, ENTRIES.c.document
-    ).where(
-        or_(
-            *(
-                (ENTRIES.c.version_id == version_id) & ENTRIES.c.entity_id.in_(sorted(entity_ids))
-                for version_id, entity_ids in sorted(by_version.items())
-            )
-        )
-    )
-    if len(known) >= KNOWN_ENTRIES_LIMIT:
-        known.clear()
-    for version_id, source, entity_id, content_hash, document in connection.execute(statement):
-        facts = found[(source, entity_id)] = (content_hash, link_keys(source, document))
-        known[(version_id, entity_id)] = facts
-    return found
+def _entries(connection: Connection, seen: Sequence[Sighting]) -> dict[EntryKey, EntryFacts]:
+    """The facts of each matched entry, in the version screened."""
+    wanted: dict[int, set[str]] = defaultdict(set)
+    for sighting in seen:
+        for match in sighting.matches:
+            if match["source"] in sighting.versions:
+                wanted[sighting.versions[match["source"]]].add(str(match["entity_id"]))
+    return entry_facts(connection, wanted)
 
 
 def insert_ignoring_conflicts(connection: Connection, table: Table, rows: list[dict[str, Any]], keys: list[str]) -> int:
@@ -272,7 +232,8 @@ def open_cases(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
         latest[case_id] = sighting
         for match in sighting.matches:
             entry_key = (str(match["source"]), str(match["entity_id"]))
-            values = _hit_values(match, entries.get(entry_key))
+            version_id = sighting.versions.get(entry_key[0])
+            values = _hit_values(match, entries.get((version_id, entry_key[1])) if version_id is not None else None)
             stored = hits.get((case_id, *entry_key))
             if stored is None:
                 new_hits[(case_id, *entry_key)] = {

@@ -16,8 +16,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 
+from service.cases.entry_facts import ENTRIES, entry_facts
 from service.cases.grouping import NAME_KEY, link_keys
-from service.cases.intake import CASES, ENTRIES, EVENTS, HITS, insert_ignoring_conflicts
+from service.cases.intake import CASES, EVENTS, HITS, insert_ignoring_conflicts
 from service.cases.states import case_status
 from service.cases.tables import CaseListSweep
 from service.sources.tables import ListChange, ListVersion
@@ -110,12 +111,12 @@ def _reopen_changed(
         ).all()
         if not hits:
             continue
-        entries = _new_entries(connection, version_id, sorted({hit.entity_id for hit in hits}))
+        facts = entry_facts(connection, {version_id: {hit.entity_id for hit in hits}})
         for hit in hits:
-            entry = entries.get(hit.entity_id)
+            entry = facts.get((version_id, hit.entity_id))
             if entry is None or entry[0] == hit.entry_hash:
                 continue
-            updates.append({"b_id": hit.id, "b_hash": entry[0], "b_keys": link_keys(source, entry[1])})
+            updates.append({"b_id": hit.id, "b_hash": entry[0], "b_keys": entry[1]})
             reopened.setdefault(hit.case_id, []).append(int(hit.id))
     if updates:
         connection.execute(
