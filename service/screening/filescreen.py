@@ -32,8 +32,7 @@ from service.config import Settings
 from service.errors import InvalidInput
 from service.screening.file_fields import MAX_OTHER_FIELD, PartyDraft, map_columns, party_from_row
 from service.screening.file_input import FileFormat, InputRow, detect_format, is_jsonl, read_header, read_rows
-from service.screening.pipeline import ItemError, ScreeningContext, screen_batch
-from service.screening.schemas import ScreenResponse
+from service.screening.pipeline import ItemError, Screened, ScreeningContext, screen_batch
 
 RESULT_COLUMNS = (
     "decision",
@@ -180,8 +179,7 @@ def _flush(
         if draft.party is None:
             outcome = _error(row.line, draft.error or "not screened", draft.warnings)
         else:
-            result = next(results)
-            outcome = _result(row.line, result if isinstance(result, ItemError) else result.response, draft.warnings)
+            outcome = _result(row.line, next(results), draft.warnings)
         writer.write(row.values | outcome)
         summary.rows += 1
         summary.warnings += bool(draft.warnings)
@@ -196,10 +194,11 @@ def _error(line: int, detail: str, warnings: list[str]) -> dict[str, Any]:
     return dict.fromkeys(RESULT_COLUMNS, "") | {"error": f"line {line}: {detail}", "warnings": "; ".join(warnings)}
 
 
-def _result(line: int, item: ScreenResponse | ItemError, warnings: list[str]) -> dict[str, Any]:
-    if isinstance(item, ItemError):
+def _result(line: int, screened: Screened | ItemError, warnings: list[str]) -> dict[str, Any]:
+    if isinstance(screened, ItemError):
         # The batch names the party by its place in the chunk; the file's line is what the user can find.
-        return _error(line, item.detail.replace(f"parties[{item.index}].", ""), warnings)
+        return _error(line, screened.detail.replace(f"parties[{screened.index}].", ""), warnings)
+    item = screened.response
     best = item.matches[0] if item.matches else None
     return {
         "decision": item.decision,
