@@ -36,7 +36,9 @@ def _indexed_part_keys(token: str) -> tuple[str, ...]:
     return tuple(keys)
 
 
-@lru_cache(maxsize=100_000)
+# A query part's keys hold some 30 strings (1.4 KB) and cost 4 us to make: a small cache keeps a customer
+# master's common parts, where 100,000 entries would let a long-running replica grow by 140 MB.
+@lru_cache(maxsize=10_000)
 def _query_part_keys(token: str) -> tuple[str, ...]:
     """SymSpell lookup: same key, query dropped a letter, query added one, one letter differs."""
     key = skeleton(token)
