@@ -16,7 +16,6 @@ import logging
 import re
 import sys
 import time
-import uuid
 from collections.abc import MutableMapping
 from datetime import UTC, datetime
 from typing import Any
@@ -24,6 +23,7 @@ from typing import Any
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.ids import uuid4_hex
 from service.metrics import Metrics
 
 ACCESS_LOGGER = "service.access"
@@ -58,7 +58,7 @@ class ObservabilityMiddleware:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        request_id = _incoming_request_id(scope) or uuid.uuid4().hex
+        request_id = _incoming_request_id(scope) or uuid4_hex()
         state: MutableMapping[str, Any] = scope.setdefault("state", {})
         state["request_id"] = request_id
         status = 500  # what the client sees if the app dies before sending a response start

@@ -15,7 +15,6 @@ changed since, or when a `false_positive` is seen uncleared again (its clearance
 from __future__ import annotations
 
 import hashlib
-import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ from service.cases.entry_facts import EntryFacts, EntryKey, entry_facts
 from service.cases.states import case_status
 from service.cases.tables import CaseEvent, CaseHit, ReviewCase
 from service.folding import party_name_key
+from service.ids import uuid4_text
 from service.screening.audit import on_records_stored
 from service.screening.clearances import is_live
 from service.screening.tables import Clearance
@@ -148,7 +148,7 @@ def _case_ids(connection: Connection, seen: Sequence[Sighting], now: datetime) -
     }
     new = [
         {
-            "id": str(uuid.uuid4()),
+            "id": uuid4_text(),
             "party_key": key,
             "name": sighting.party.name,
             "name_key": party_name_key(sighting.party.name),

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import logging
 import time
-import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +28,7 @@ from sqlmodel import Session, col
 
 from service.config import Settings
 from service.decisions import as_decision
+from service.ids import uuid4_text
 from service.matching.types import IndexBuilder
 from service.metrics import Metrics
 from service.monitoring.outcome import ALERT_KINDS, AlertDraft, combine
@@ -98,7 +98,7 @@ def _audit_row(
     row: PartyRow, decision: str, matches: list[dict[str, Any]], lists: list[ListVersionRef]
 ) -> dict[str, Any]:
     response = ScreenResponse(
-        screening_id=str(uuid.uuid4()),
+        screening_id=uuid4_text(),
         decision=as_decision(decision),
         screened_at=utc_now(),
         reference=row.reference,

@@ -22,7 +22,6 @@ import hmac
 import json
 import logging
 import time
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -32,6 +31,7 @@ from sqlmodel import Session, col
 
 from service.config import Settings
 from service.errors import NotFound
+from service.ids import uuid4_hex
 from service.metrics import Metrics
 from service.monitoring.tables import Alert, WebhookDelivery
 from service.sources.fetch import USER_AGENT
@@ -136,7 +136,7 @@ def deliver_due(
     """Send up to `limit` due deliveries once each; reschedule or fail the ones that did not go through."""
     now = now or utc_now()
     outcome = DeliveryRound()
-    holder = f"webhooks:{uuid.uuid4().hex}"
+    holder = f"webhooks:{uuid4_hex()}"
     if not try_acquire(engine, LEASE, holder=holder, seconds=LEASE_SECONDS):
         outcome.locked = True
         return outcome

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import uuid
-
+from service.ids import uuid4_text
 from service.orders.policy import Policy
 from service.orders.rules import evaluate_order
 from service.orders.schemas import OrderRequest, OrderResponse, party_outcome, party_summary
@@ -25,7 +24,7 @@ def screen_and_record_order(context: ScreeningContext, policy: Policy, order: Or
         [party_summary(party, result) for party, result in zip(order.parties, screenings, strict=True)],
         reference=order.reference,
     )
-    response.screening_id = str(uuid.uuid4())
+    response.screening_id = uuid4_text()
     response.screened_at = utc_now()
     response.lists = screenings[0].lists if screenings else []
     payload = response.model_dump(mode="json")

@@ -9,7 +9,6 @@ must be reviewed again.
 
 from __future__ import annotations
 
-import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
@@ -21,6 +20,7 @@ from sqlmodel import Session, col
 from service.decisions import strictest
 from service.errors import InvalidInput, NotFound
 from service.folding import party_name_key
+from service.ids import uuid4_text
 from service.matching.types import Match
 from service.screening.schemas import ScreenResponse
 from service.screening.tables import AuditEvent, Clearance
@@ -53,7 +53,7 @@ def create_clearance(
         raise InvalidInput("expires_at: must be in the future")
     with Session(engine, expire_on_commit=False) as session:
         clearance = Clearance(
-            id=str(uuid.uuid4()),
+            id=uuid4_text(),
             created_by=actor,
             reference=reference or None,
             name=name,

@@ -9,7 +9,6 @@ without one (the CLI's) refuses `"monitor": true`.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 
 from service.config import Settings
 from service.errors import InvalidInput, PayloadTooLarge
+from service.ids import uuid4_text
 from service.matching.types import Match
 from service.metrics import Metrics, ScreeningKind
 from service.screening.audit import record_row, response_json, store_records
@@ -233,7 +233,7 @@ def screen_batch(context: ScreeningContext, parties: list[dict[str, Any]]) -> tu
             f"parties: {name_parts} name parts (words) in all; the limit is "
             f"{context.settings.max_batch_name_parts} per request (SCREENING_MAX_BATCH_NAME_PARTS); split the batch"
         )
-    batch_id = str(uuid.uuid4())
+    batch_id = uuid4_text()
     results: list[Screened | ItemError] = []
     screened: list[Screened] = []
     for index, raw in enumerate(parties):

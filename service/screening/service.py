@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import functools
-import uuid
 from collections.abc import Sequence
 
 from service.config import Settings
 from service.decisions import strictest
 from service.errors import InvalidInput, InvalidSources, ListUnavailable, SourcesNotLoaded
+from service.ids import uuid4_text
 from service.matching.types import Match, MatchThresholds, Query, QueryType
 from service.screening.index_state import ActiveVersion, IndexSnapshot
 from service.screening.schemas import (
@@ -106,7 +106,7 @@ def screen_party(
     limit = party.limit or settings.default_limit
     matches = snapshot.index.search(query, thresholds=thresholds_for(settings, party.threshold), limit=limit)
     response = ScreenResponse(
-        screening_id=str(uuid.uuid4()),
+        screening_id=uuid4_text(),
         decision=strictest([match.decision for match in matches]),
         screened_at=utc_now(),
         reference=party.reference,

@@ -15,7 +15,6 @@ import logging
 import os
 import socket
 import threading
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from service.errors import IngestLocked
+from service.ids import uuid4_hex
 from service.sources.tables import IngestLease, ListEntry, ListVersion
 from service.timeutil import utc_now
 
@@ -43,7 +43,7 @@ def _pid_namespace() -> str:
 
 
 def _holder_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{_pid_namespace()}:{uuid.uuid4().hex[:8]}"
+    return f"{socket.gethostname()}:{os.getpid()}:{_pid_namespace()}:{uuid4_hex()[:8]}"
 
 
 def holder_is_dead(holder: str) -> bool:
