@@ -119,9 +119,8 @@ BENCH_API_KEY = "bench-" + secrets.token_urlsafe(24)
 _SERVER_PIDS: dict[str, int] = {}
 
 
-def largest_rss_mib(base: str) -> float:
-    """The resident memory of the largest process of the server at `base`: the worker itself with one worker,
-    else the largest of the workers uvicorn started (a replica's figure, as the pod's limit sees it per process)."""
+def _server_pids(base: str) -> list[int]:
+    """The server process at `base` and the workers it started."""
     parent = _SERVER_PIDS[base]
     pids = [parent]
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -129,11 +128,31 @@ def largest_rss_mib(base: str) -> float:
             fields = stat.read_text().rsplit(")", 1)[1].split()
             if int(fields[1]) == parent:  # the parent pid, the 4th field of /proc/PID/stat
                 pids.append(int(stat.parent.name))
+    return pids
+
+
+def largest_rss_mib(base: str) -> float:
+    """The resident memory of the largest process of the server at `base`: the worker itself with one worker,
+    else the largest of the workers uvicorn started (a replica's figure, as the pod's limit sees it per process)."""
     largest = 0
-    for pid in pids:
+    for pid in _server_pids(base):
         with contextlib.suppress(OSError):
             largest = max(largest, int(Path(f"/proc/{pid}/statm").read_text().split()[1]))
     return largest * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def server_cpu_seconds(base: str) -> float:
+    """The CPU time (user and system) the server at `base` and its workers have used so far.
+
+    Taken before and after a load, it gives the CPU each request costs: unlike requests per second, a
+    figure that idle cores, the client's share of them and a noisy virtual machine barely move.
+    """
+    ticks = 0
+    for pid in _server_pids(base):
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime and stime, the 14th and 15th fields
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 @contextlib.contextmanager

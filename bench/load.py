@@ -2,7 +2,8 @@
 
 Starts `screening serve` on loopback, drives it with concurrent keep-alive clients for a fixed
 number of requests, and prints requests (or parties) per second and latency percentiles for each
-database and worker count asked for.
+database and worker count asked for, and the server's CPU time per party: on a shared or noisy machine
+the rate moves with idle and stolen cycles, the CPU a party costs far less (compare changes by it).
 
     python -m bench.load [--mix realistic|diverse] [--requests 5000] [--concurrency 32] [--workers 1 2]
                          [--database sqlite postgresql]
@@ -26,7 +27,7 @@ import uvloop
 
 from bench.customer_mix import realistic_names
 from bench.evalset import company_name, person_name
-from bench.harness import database_url, ingest_full_lists, percentile, post_json, running_server
+from bench.harness import database_url, ingest_full_lists, percentile, post_json, running_server, server_cpu_seconds
 
 LISTED = [
     "Nicolas Maduro Moros",
@@ -64,6 +65,7 @@ class Result:
     seconds: float
     latencies: list[float]
     errors: int
+    server_cpu: float  # seconds of CPU the server's processes used during the run
 
 
 async def _drive(
@@ -123,8 +125,10 @@ def run(database: str, workers: int, requests: int, concurrency: int, batch: int
         uvloop.run(_drive(base, warm, path, concurrency))
         # A batch request is long: a new connection for each costs nothing and spreads them over workers.
         reconnect_every = 1 if batch else 50
+        cpu_before = server_cpu_seconds(base)
         latencies, errors, seconds = uvloop.run(_drive(base, bodies, path, concurrency, reconnect_every))
-    return Result(database, workers, requests, requests * max(batch, 1), seconds, latencies, errors)
+        server_cpu = server_cpu_seconds(base) - cpu_before
+    return Result(database, workers, requests, requests * max(batch, 1), seconds, latencies, errors, server_cpu)
 
 
 def main() -> None:
@@ -146,13 +150,13 @@ def main() -> None:
         f"POST {'/v1/screen/batch' if args.batch else '/v1/screen'}: {args.requests} requests ({unit}, {args.mix} mix),"
         f" {args.concurrency} concurrent clients; audit trail on, API key required, JSON access log at INFO"
     )
-    print("| database   | workers | requests/s | parties/s | p50 ms | p95 ms | p99 ms | errors |")
-    print("|------------|---------|------------|-----------|--------|--------|--------|--------|")
+    print("| database   | workers | requests/s | parties/s | p50 ms | p95 ms | p99 ms | errors | server CPU ms/party |")
+    print("|------------|---------|------------|-----------|--------|--------|--------|--------|---------------------|")
     for r in results:
         print(
             f"| {r.database:<10} | {r.workers:>7} | {r.requests / r.seconds:>10.0f} | {r.parties / r.seconds:>9.0f}"
             f" | {percentile(r.latencies, 0.5) * 1000:>6.1f} | {percentile(r.latencies, 0.95) * 1000:>6.1f}"
-            f" | {percentile(r.latencies, 0.99) * 1000:>6.1f} | {r.errors:>6} |"
+            f" | {percentile(r.latencies, 0.99) * 1000:>6.1f} | {r.errors:>6} | {r.server_cpu * 1000 / r.parties:>19.2f} |"
         )
 
 
