@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 from pydantic import TypeAdapter
-from sqlalchemy import Connection, Engine, delete, insert, or_, select
+from sqlalchemy import Connection, Engine, Table, delete, insert, or_, select
 from sqlmodel import Session, col
 
 from service.auth import Principal
@@ -123,6 +123,8 @@ _COLUMNS = (
 )
 _JSON_COLUMNS = frozenset({"request", "response", "list_versions"})
 _COPY = f"COPY screening_record ({', '.join(_COLUMNS)}) FROM STDIN"
+_INSERT = f"INSERT INTO screening_record ({', '.join(_COLUMNS)}) VALUES "  # noqa: S608 - fixed column names
+_RECORDS: Table = ScreeningRecord.__table__  # type: ignore[attr-defined]
 
 
 # Called in the transaction that stores audit rows, with the rows whose decision is not `clear`.
@@ -141,12 +143,17 @@ def on_records_stored(listener: RecordsListener) -> None:
 def insert_records(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
     """Insert audit rows in the caller's transaction, then tell the listeners of those not `clear`.
 
-    On PostgreSQL through COPY: the audit trail takes a row per screening, and COPY costs both
-    sides a fraction of an INSERT per row (no statement per row to bind and execute).
+    On PostgreSQL through COPY, on SQLite as one multi-row INSERT per few thousand rows: the audit
+    trail takes a row per screening, and a statement executed per row costs both sides far more.
     """
     if not rows:
         return
-    _copy_or_insert(connection, rows)
+    if connection.dialect.name == "postgresql":
+        _copy(connection, rows)
+    elif connection.dialect.name == "sqlite":
+        _insert_values(connection, rows)
+    else:
+        connection.execute(insert(ScreeningRecord), list(rows))
     if _listeners:
         flagged = [row for row in rows if row["decision"] != "clear"]
         if flagged:
@@ -154,18 +161,44 @@ def insert_records(connection: Connection, rows: Sequence[dict[str, Any]]) -> No
                 listener(connection, flagged)
 
 
-def _copy_or_insert(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    if connection.dialect.name != "postgresql":
-        connection.execute(insert(ScreeningRecord), list(rows))
-        return
+def _copy(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
     with (
         connection.connection.driver_connection.cursor() as cursor,  # type: ignore[union-attr]
         cursor.copy(_COPY) as copy,
     ):
         for row in rows:
-            if row["created_at"].tzinfo is None:  # what UTCDateTime refuses on the INSERT path
-                raise ValueError("created_at: naive datetime given; use timezone-aware UTC")
+            _check_aware(row)
             copy.write_row([json_text(row[column]) if column in _JSON_COLUMNS else row[column] for column in _COLUMNS])
+
+
+# SQLite takes at most 32,766 bound values per statement: 3,000 rows of 10 columns stay below it.
+_ROWS_PER_INSERT = 3000
+_PLACEHOLDERS = "(" + ", ".join("?" * len(_COLUMNS)) + ")"
+
+
+def _insert_values(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """Rows in one INSERT ... VALUES statement per `_ROWS_PER_INSERT`, each value converted by its column's
+    type as SQLAlchemy's own INSERT converts it (the same stored text).
+
+    An executemany runs one SQLite step per row, and each step releases the GIL: in a busy worker the
+    audit writer then waited for the event loop to give it back once per row, and every request of
+    the group waited with it.
+    """
+    dialect = connection.dialect
+    convert = [(column, _RECORDS.c[column].type.dialect_impl(dialect).bind_processor(dialect)) for column in _COLUMNS]
+    for start in range(0, len(rows), _ROWS_PER_INSERT):
+        chunk = rows[start : start + _ROWS_PER_INSERT]
+        values: list[Any] = []
+        for row in chunk:
+            _check_aware(row)
+            values.extend(row[column] if process is None else process(row[column]) for column, process in convert)
+        # Only the fixed column names and placeholders are joined into the text; every value is bound.
+        connection.exec_driver_sql(_INSERT + ", ".join([_PLACEHOLDERS] * len(chunk)), tuple(values))
+
+
+def _check_aware(row: dict[str, Any]) -> None:
+    if row["created_at"].tzinfo is None:  # what UTCDateTime refuses on SQLAlchemy's INSERT path
+        raise ValueError("created_at: naive datetime given; use timezone-aware UTC")
 
 
 def get_record(session: Session, screening_id: str, caller: Principal) -> ScreeningRecord:
