@@ -156,7 +156,8 @@ def main() -> None:
         print(
             f"| {r.database:<10} | {r.workers:>7} | {r.requests / r.seconds:>10.0f} | {r.parties / r.seconds:>9.0f}"
             f" | {percentile(r.latencies, 0.5) * 1000:>6.1f} | {percentile(r.latencies, 0.95) * 1000:>6.1f}"
-            f" | {percentile(r.latencies, 0.99) * 1000:>6.1f} | {r.errors:>6} | {r.server_cpu * 1000 / r.parties:>19.2f} |"
+            f" | {percentile(r.latencies, 0.99) * 1000:>6.1f} | {r.errors:>6}"
+            f" | {r.server_cpu * 1000 / r.parties:>19.2f} |"
         )
 
 

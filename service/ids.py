@@ -1,9 +1,9 @@
 """Random identifiers (UUID version 4) for screenings, batches, cases and requests.
 
 `uuid.uuid4()` reads its 16 bytes with `os.urandom`, whose system call releases the GIL. On a busy
-worker the thread that asked must then win the GIL back, and when the audit writer thread took it in
-the meantime that wait lasts until the writer blocks or the interpreter's switch interval (5 ms)
-ends: a screening on the event loop paid it once for the request id and again for the screening id.
+worker the thread that asked must then win the GIL back: when another thread (the audit writer, a
+batch) took it meanwhile, the wait can last until that thread blocks or the interpreter's switch
+interval (5 ms) ends, and the event loop asked twice per screening (request id, screening id).
 Here the bytes come from the same source, `os.urandom`, read 4 KiB at a time per thread; each byte
 is used once, so the identifiers are as unpredictable as `uuid4()`'s.
 """

@@ -3,6 +3,7 @@ SQLAlchemy's own INSERT stores, and refuse what it refuses."""
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime
 from typing import Any
 
@@ -70,3 +71,15 @@ def test_a_time_without_a_zone_is_refused_and_nothing_is_stored(engine: Engine) 
         insert_records(connection, [_row(), _row(created_at=naive)])
     with engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM screening_record")).scalar_one() == 0
+
+
+def test_an_sqlite_library_binding_few_values_still_stores_every_record(engine: Engine) -> None:
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's limit on bound values")
+    rows = [_row(decision="clear") for _ in range(7)]
+    with engine.begin() as connection:
+        driver = connection.connection.driver_connection
+        driver.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 25)  # type: ignore[union-attr] # two rows a statement
+        insert_records(connection, rows)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM screening_record")).scalar_one() == 7

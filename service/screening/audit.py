@@ -7,6 +7,7 @@ Records are inserted once and never updated (a database trigger refuses UPDATEs)
 from __future__ import annotations
 
 import base64
+import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -171,23 +172,28 @@ def _copy(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
             copy.write_row([json_text(row[column]) if column in _JSON_COLUMNS else row[column] for column in _COLUMNS])
 
 
-# SQLite takes at most 32,766 bound values per statement: 3,000 rows of 10 columns stay below it.
+# Rows per statement at most (SQLite's own limit on bound values may allow fewer: it is asked too).
 _ROWS_PER_INSERT = 3000
 _PLACEHOLDERS = "(" + ", ".join("?" * len(_COLUMNS)) + ")"
 
 
 def _insert_values(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    """Rows in one INSERT ... VALUES statement per `_ROWS_PER_INSERT`, each value converted by its column's
-    type as SQLAlchemy's own INSERT converts it (the same stored text).
+    """Rows in one INSERT ... VALUES statement per `_ROWS_PER_INSERT` (or fewer, as many as the SQLite
+    library binds values for), each value converted by its column's type as SQLAlchemy's own INSERT
+    converts it (the same stored text).
 
     An executemany runs one SQLite step per row, and each step releases the GIL: in a busy worker the
-    audit writer then waited for the event loop to give it back once per row, and every request of
-    the group waited with it.
+    audit writer could then wait for the event loop to give it back once per row, with every request
+    of the group waiting on that commit.
     """
     dialect = connection.dialect
     convert = [(column, _RECORDS.c[column].type.dialect_impl(dialect).bind_processor(dialect)) for column in _COLUMNS]
-    for start in range(0, len(rows), _ROWS_PER_INSERT):
-        chunk = rows[start : start + _ROWS_PER_INSERT]
+    driver = connection.connection.driver_connection
+    # 999 values before SQLite 3.32, 32,766 from then on unless the build changed it.
+    bindable = driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)  # type: ignore[union-attr]
+    per_statement = max(1, min(_ROWS_PER_INSERT, bindable // len(_COLUMNS)))
+    for start in range(0, len(rows), per_statement):
+        chunk = rows[start : start + per_statement]
         values: list[Any] = []
         for row in chunk:
             _check_aware(row)
