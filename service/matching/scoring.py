@@ -57,16 +57,19 @@ def part_similarity(
     if SYLLABIC in (query.mode, listed.mode):
         return (weights.one_edit, "one letter differs") if _one_edit(a, b, weights) else (0.0, "")
     jw = JaroWinkler.normalized_similarity(a, b)
+    same_key = query.skeletons[index] == listed.skeletons[position] or (
+        query.metaphones[index] == listed.metaphones[position] and len(query.metaphones[index]) > 2
+    )
+    abjad = ABJAD in (query.mode, listed.mode)
+    if jw < weights.part_floor and not same_key and not abjad:
+        return 0.0, ""  # most pairs: parts of different names, told apart without an edit distance
     # Jaro-Winkler is generous with shared prefixes (JING/JINGHUA 0.91): average it with
     # the edit-distance ratio (0.57 there), which is not. OSA counts a swap of two
     # neighbouring letters (COHCAN/COCHAN) as one edit.
     letters = (jw + OSA.normalized_similarity(a, b)) / 2
-    same_key = query.skeletons[index] == listed.skeletons[position] or (
-        query.metaphones[index] == listed.metaphones[position] and len(query.metaphones[index]) > 2
-    )
     if same_key and min(len(a), len(b)) >= weights.variant_length_ratio * max(len(a), len(b)):
         return max(letters, weights.phonetic_floor + weights.phonetic_gain * letters), "spelling variant"
-    if ABJAD in (query.mode, listed.mode):
+    if abjad:
         # Unvowelled transliterations: compare consonant keys instead of letters. A key that is only
         # the start of the other (MH / MHMD) is another name.
         key, other = query.skeletons[index], listed.skeletons[position]
