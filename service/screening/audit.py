@@ -7,6 +7,7 @@ Records are inserted once and never updated (a database trigger refuses UPDATEs)
 from __future__ import annotations
 
 import base64
+import functools
 import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -14,7 +15,7 @@ from typing import Any
 
 import orjson
 from pydantic import TypeAdapter
-from sqlalchemy import Connection, Engine, Table, delete, insert, or_, select
+from sqlalchemy import Connection, Dialect, Engine, Table, delete, insert, or_, select
 from sqlmodel import Session, col
 
 from service.auth import Principal
@@ -186,8 +187,7 @@ def _insert_values(connection: Connection, rows: Sequence[dict[str, Any]]) -> No
     audit writer could then wait for the event loop to give it back once per row, with every request
     of the group waiting on that commit.
     """
-    dialect = connection.dialect
-    convert = [(column, _RECORDS.c[column].type.dialect_impl(dialect).bind_processor(dialect)) for column in _COLUMNS]
+    convert = _bind_processors(connection.dialect)
     driver = connection.connection.driver_connection
     # 999 values before SQLite 3.32, 32,766 from then on unless the build changed it.
     bindable = driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)  # type: ignore[union-attr]
@@ -200,6 +200,13 @@ def _insert_values(connection: Connection, rows: Sequence[dict[str, Any]]) -> No
             values.extend(row[column] if process is None else process(row[column]) for column, process in convert)
         # Only the fixed column names and placeholders are joined into the text; every value is bound.
         connection.exec_driver_sql(_INSERT + ", ".join([_PLACEHOLDERS] * len(chunk)), tuple(values))
+
+
+@functools.lru_cache(maxsize=8)
+def _bind_processors(dialect: Dialect) -> tuple[tuple[str, Callable[[Any], Any] | None], ...]:
+    """Each column with the converter SQLAlchemy's INSERT applies to its values; made once per dialect
+    (an engine's), not at every commit."""
+    return tuple((column, _RECORDS.c[column].type.dialect_impl(dialect).bind_processor(dialect)) for column in _COLUMNS)
 
 
 def _check_aware(row: dict[str, Any]) -> None:
