@@ -40,6 +40,14 @@ CASES: Table = ReviewCase.__table__  # type: ignore[attr-defined]
 HITS: Table = CaseHit.__table__  # type: ignore[attr-defined]
 EVENTS: Table = CaseEvent.__table__  # type: ignore[attr-defined]
 
+# The intake's statements are built once. Built per commit, each cost more Python than the database
+# takes to run it (a coercion per IN element, a new cache key): most of a flagged screening's intake.
+_CASES_OF_PARTIES = select(CASES.c.party_key, CASES.c.id, CASES.c.status).where(
+    CASES.c.party_key.in_(bindparam("party_keys", expanding=True))
+)
+_INSERT_HITS = insert(HITS)
+_INSERT_EVENTS = insert(EVENTS)
+
 
 @dataclass(slots=True)
 class Party:
@@ -142,9 +150,9 @@ def insert_ignoring_conflicts(connection: Connection, table: Table, rows: list[d
 def _case_ids(connection: Connection, seen: Sequence[Sighting], now: datetime) -> dict[str, tuple[str, str]]:
     """party key -> (case id, status before this screening); missing cases are created (status '')."""
     latest = {sighting.party.key: sighting for sighting in seen}
-    statement = select(CASES.c.party_key, CASES.c.id, CASES.c.status).where(CASES.c.party_key.in_(sorted(latest)))
     known: dict[str, tuple[str, str]] = {
-        str(key): (str(case_id), str(status)) for key, case_id, status in connection.execute(statement)
+        str(key): (str(case_id), str(status))
+        for key, case_id, status in connection.execute(_CASES_OF_PARTIES, {"party_keys": sorted(latest)})
     }
     new = [
         {
@@ -170,8 +178,8 @@ def _case_ids(connection: Connection, seen: Sequence[Sighting], now: datetime) -
     insert_ignoring_conflicts(connection, CASES, new, ["party_key"])
     if new:
         created = {row["id"] for row in new}
-        fresh = select(CASES.c.party_key, CASES.c.id).where(CASES.c.party_key.in_([row["party_key"] for row in new]))
-        for key, case_id in connection.execute(fresh):
+        fresh = connection.execute(_CASES_OF_PARTIES, {"party_keys": [row["party_key"] for row in new]})
+        for key, case_id, _status in fresh:
             known[str(key)] = (str(case_id), "" if case_id in created else "open")
     return known
 
@@ -204,6 +212,34 @@ _HIT_STATE = [
     HITS.c[name]
     for name in "id case_id source entity_id state pending_event_id clearance_id entry_hash link_keys".split()
 ]
+_HITS_OF_CASES = select(*_HIT_STATE).where(HITS.c.case_id.in_(bindparam("case_ids", expanding=True)))
+_HIT_IDS_OF_CASES = select(HITS.c.id, HITS.c.case_id, HITS.c.source, HITS.c.entity_id).where(
+    HITS.c.case_id.in_(bindparam("case_ids", expanding=True))
+)
+_UPDATE_HITS = (
+    update(HITS)
+    .where(HITS.c.id == bindparam("b_id"))
+    .values(
+        state=bindparam("b_state"),
+        pending_event_id=bindparam("b_pending"),
+        screening_id=bindparam("b_screening"),
+        last_seen_at=bindparam("b_seen"),
+        **{name: bindparam(f"b_{name}") for name in _hit_values({}, None)},
+    )
+)
+_UPDATE_CASES = (
+    update(CASES)
+    .where(CASES.c.id == bindparam("b_id"))
+    .values(
+        status=bindparam("b_status"),
+        decision=bindparam("b_decision"),
+        last_screening_id=bindparam("b_screening"),
+        last_screened_at=bindparam("b_screened"),
+        updated_at=bindparam("b_updated"),
+        # A reopened case's age starts again; the others keep theirs.
+        opened_at=func.coalesce(bindparam("b_opened", type_=UTCDateTime()), CASES.c.opened_at),
+    )
+)
 
 
 def open_cases(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
@@ -217,7 +253,7 @@ def open_cases(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
     case_ids = sorted({case_id for case_id, _ in cases.values()})
     hits = {
         (row.case_id, row.source, row.entity_id): row
-        for row in connection.execute(select(*_HIT_STATE).where(HITS.c.case_id.in_(case_ids)))
+        for row in connection.execute(_HITS_OF_CASES, {"case_ids": case_ids})
     }
     live = _live_clearance_ids(connection, [row.clearance_id for row in hits.values() if row.state == "false_positive"])
     states: dict[str, dict[tuple[str, str], str]] = {case_id: {} for case_id in case_ids}
@@ -269,20 +305,9 @@ def open_cases(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
                 }
             )
     if new_hits:
-        connection.execute(insert(HITS), list(new_hits.values()))
+        connection.execute(_INSERT_HITS, list(new_hits.values()))
     if updates:
-        connection.execute(
-            update(HITS)
-            .where(HITS.c.id == bindparam("b_id"))
-            .values(
-                state=bindparam("b_state"),
-                pending_event_id=bindparam("b_pending"),
-                screening_id=bindparam("b_screening"),
-                last_seen_at=bindparam("b_seen"),
-                **{name: bindparam(f"b_{name}") for name in _hit_values({}, None)},
-            ),
-            updates,
-        )
+        connection.execute(_UPDATE_HITS, updates)
     _update_cases(connection, cases, latest, states, now)
     _record_events(connection, cases, latest, new_hits, reopened, now)
 
@@ -310,20 +335,7 @@ def _update_cases(
                 "b_opened": now if was_closed and status != "closed" else None,
             }
         )
-    connection.execute(
-        update(CASES)
-        .where(CASES.c.id == bindparam("b_id"))
-        .values(
-            status=bindparam("b_status"),
-            decision=bindparam("b_decision"),
-            last_screening_id=bindparam("b_screening"),
-            last_screened_at=bindparam("b_screened"),
-            updated_at=bindparam("b_updated"),
-            # A reopened case's age starts again; the others keep theirs.
-            opened_at=func.coalesce(bindparam("b_opened", type_=UTCDateTime()), CASES.c.opened_at),
-        ),
-        rows,
-    )
+    connection.execute(_UPDATE_CASES, rows)
 
 
 def _record_events(
@@ -341,10 +353,8 @@ def _record_events(
         added.setdefault(case_id, []).append((source, entity_id))
     ids_of_new: dict[tuple[str, str, str], int] = {}
     if added:
-        statement = select(HITS.c.id, HITS.c.case_id, HITS.c.source, HITS.c.entity_id).where(
-            HITS.c.case_id.in_(sorted(added))
-        )
-        ids_of_new = {(row.case_id, row.source, row.entity_id): int(row.id) for row in connection.execute(statement)}
+        found = connection.execute(_HIT_IDS_OF_CASES, {"case_ids": sorted(added)})
+        ids_of_new = {(row.case_id, row.source, row.entity_id): int(row.id) for row in found}
     events: list[dict[str, Any]] = []
     for case_id, sighting in latest.items():
         base = {"case_id": case_id, "at": now, "actor": sighting.caller}
@@ -366,4 +376,4 @@ def _record_events(
                 }
             )
     if events:
-        connection.execute(insert(EVENTS), events)
+        connection.execute(_INSERT_EVENTS, events)
