@@ -6,15 +6,17 @@ Every screening the API answers is stored by the audit writer thread, together w
 of concurrent requests (a group commit), and each one that is not `clear` opens or updates its
 party's review case in the same transaction (`service/cases/intake.py`). That thread shares the
 worker's GIL and cores with matching. Here the realistic customer-master mix (bench/customer_mix.py)
-is matched first, untimed, against every full list; then its audit rows are stored `--group` to a
-commit (12 is what two workers at 32 connections commit together) on the bench store, which keeps
-the cases of earlier runs as a long-running store does. "CPU" is this process's (user and system;
-SQLite's work is in it, PostgreSQL's server is not), "wall" the elapsed time.
+is matched first, untimed, against every full list; then its audit rows are handed to the API's
+writer (`screening/audit_writer.py`) `--group` at a time (12 is what two workers at 32 connections
+commit together), each group one commit, on the bench store, which keeps the cases of earlier runs
+as a long-running store does. "CPU" is this process's, all threads (user and system; SQLite's work
+is in it, PostgreSQL's server is not), "wall" the elapsed time.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,6 +29,7 @@ from service.config import Settings
 from service.db import make_engine
 from service.matching import build_index
 from service.metrics import Metrics
+from service.screening.audit_writer import AuditWriter
 from service.screening.index_state import IndexHolder
 from service.screening.pipeline import ScreeningContext, audit_rows, decide, local_context, match_party, serialise
 from service.screening.saved_index import SavedIndexes
@@ -49,7 +52,11 @@ def _groups_of_rows(url: str, names: Sequence[str], group: int) -> tuple[Screeni
     settings = Settings(database_url=url, data_dir=BENCH_DATA)
     holder = IndexHolder(engine, build_index, saved=SavedIndexes(engine, cache_dir=BENCH_DATA / "index-cache"))
     holder.refresh()
-    context = local_context(engine, settings, holder.snapshot, "bench", Metrics(multiprocess=False))
+    # The API's writer thread, with its own connection and (SQLite) write lock, stores the rows.
+    context = dataclasses.replace(
+        local_context(engine, settings, holder.snapshot, "bench", Metrics(multiprocess=False)),
+        audit=AuditWriter(engine),
+    )
     groups = []
     for start in range(0, len(names), group):
         screened = [match_party(context, PartyIn(name=name)) for name in names[start : start + group]]
@@ -67,8 +74,10 @@ def run(database: str, names: Sequence[str], group: int) -> Result:
     flagged = sum(row["decision"] != "clear" for rows in groups for row in rows)
     started_cpu, started = time.process_time(), time.perf_counter()
     for rows in groups:
-        context.store(rows)  # the CLI's context: stored in this thread, one transaction per call
+        context.store(rows)  # returns once the writer committed them: one transaction per call
     cpu, wall = time.process_time() - started_cpu, time.perf_counter() - started
+    assert context.audit is not None
+    context.audit.close()
     context.engine.dispose()
     return Result(database, len(names), flagged, len(groups), cpu, wall)
 
