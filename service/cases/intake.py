@@ -40,14 +40,6 @@ CASES: Table = ReviewCase.__table__  # type: ignore[attr-defined]
 HITS: Table = CaseHit.__table__  # type: ignore[attr-defined]
 EVENTS: Table = CaseEvent.__table__  # type: ignore[attr-defined]
 
-# The intake's statements are built once. Built per commit, each cost more Python than the database
-# takes to run it (a coercion per IN element, a new cache key): most of a flagged screening's intake.
-_CASES_OF_PARTIES = select(CASES.c.party_key, CASES.c.id, CASES.c.status).where(
-    CASES.c.party_key.in_(bindparam("party_keys", expanding=True))
-)
-_INSERT_HITS = insert(HITS)
-_INSERT_EVENTS = insert(EVENTS)
-
 
 @dataclass(slots=True)
 class Party:
@@ -212,6 +204,13 @@ _HIT_STATE = [
     HITS.c[name]
     for name in "id case_id source entity_id state pending_event_id clearance_id entry_hash link_keys".split()
 ]
+# The intake's statements, built once: built per commit, they cost more Python than the database took
+# to run them (a coercion per IN element, a new cache key each time).
+_CASES_OF_PARTIES = select(CASES.c.party_key, CASES.c.id, CASES.c.status).where(
+    CASES.c.party_key.in_(bindparam("party_keys", expanding=True))
+)
+_INSERT_HITS = insert(HITS)
+_INSERT_EVENTS = insert(EVENTS)
 _HITS_OF_CASES = select(*_HIT_STATE).where(HITS.c.case_id.in_(bindparam("case_ids", expanding=True)))
 _HIT_IDS_OF_CASES = select(HITS.c.id, HITS.c.case_id, HITS.c.source, HITS.c.entity_id).where(
     HITS.c.case_id.in_(bindparam("case_ids", expanding=True))
