@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 import orjson
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, Table, Update, bindparam, create_engine, event, text, update
 from sqlalchemy.exc import SQLAlchemyError
 
 if TYPE_CHECKING:
@@ -36,6 +36,16 @@ MIGRATION_LOCK_ID = 0x5C12EE01
 # The largest value an INTEGER column holds in PostgreSQL: row ids, cursors and offsets are bounded by it at
 # the API, so a larger one is a 422 there rather than an overflow in the store.
 MAX_STORED_INT = 2**31 - 1
+
+
+def update_by_id(table: Table, *columns: str, **expressions: Any) -> Update:
+    """UPDATE `table` SET each column to the parameter `b_<column>` (or to its expression) WHERE id = :b_id.
+
+    One statement for an executemany with one dict per row. The parameters carry a prefix because
+    SQLAlchemy reserves the columns' own names for the SET clause's automatic parameters.
+    """
+    values: dict[str, Any] = {name: bindparam(f"b_{name}") for name in columns}
+    return update(table).where(table.c.id == bindparam("b_id")).values(**values, **expressions)
 
 
 def make_engine(url: str) -> Engine:

@@ -22,13 +22,14 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Table, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col
 
 from service.cases.entry_facts import EntryFacts, EntryKey, entry_facts
 from service.cases.states import case_status
 from service.cases.tables import CaseEvent, CaseHit, ReviewCase
+from service.db import update_by_id
 from service.folding import party_name_key
 from service.ids import uuid4_text
 from service.screening.audit import on_records_stored
@@ -215,29 +216,16 @@ _HITS_OF_CASES = select(*_HIT_STATE).where(HITS.c.case_id.in_(bindparam("case_id
 _HIT_IDS_OF_CASES = select(HITS.c.id, HITS.c.case_id, HITS.c.source, HITS.c.entity_id).where(
     HITS.c.case_id.in_(bindparam("case_ids", expanding=True))
 )
-_UPDATE_HITS = (
-    update(HITS)
-    .where(HITS.c.id == bindparam("b_id"))
-    .values(
-        state=bindparam("b_state"),
-        pending_event_id=bindparam("b_pending"),
-        screening_id=bindparam("b_screening"),
-        last_seen_at=bindparam("b_seen"),
-        **{name: bindparam(f"b_{name}") for name in _hit_values({}, None)},
-    )
-)
-_UPDATE_CASES = (
-    update(CASES)
-    .where(CASES.c.id == bindparam("b_id"))
-    .values(
-        status=bindparam("b_status"),
-        decision=bindparam("b_decision"),
-        last_screening_id=bindparam("b_screening"),
-        last_screened_at=bindparam("b_screened"),
-        updated_at=bindparam("b_updated"),
-        # A reopened case's age starts again; the others keep theirs.
-        opened_at=func.coalesce(bindparam("b_opened", type_=UTCDateTime()), CASES.c.opened_at),
-    )
+_UPDATE_HITS = update_by_id(HITS, "state", "pending_event_id", "screening_id", "last_seen_at", *_hit_values({}, None))
+_UPDATE_CASES = update_by_id(
+    CASES,
+    "status",
+    "decision",
+    "last_screening_id",
+    "last_screened_at",
+    "updated_at",
+    # A reopened case's age starts again; the others keep theirs.
+    opened_at=func.coalesce(bindparam("b_opened", type_=UTCDateTime()), CASES.c.opened_at),
 )
 
 
@@ -297,9 +285,9 @@ def open_cases(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
                 {
                     "b_id": stored.id,
                     "b_state": state,
-                    "b_pending": pending,
-                    "b_screening": sighting.screening_id,
-                    "b_seen": now,
+                    "b_pending_event_id": pending,
+                    "b_screening_id": sighting.screening_id,
+                    "b_last_seen_at": now,
                     **{f"b_{name}": value for name, value in values.items()},
                 }
             )
@@ -328,9 +316,9 @@ def _update_cases(
                 "b_id": case_id,
                 "b_status": status,
                 "b_decision": sighting.decision,
-                "b_screening": sighting.screening_id,
-                "b_screened": sighting.screened_at,
-                "b_updated": now,
+                "b_last_screening_id": sighting.screening_id,
+                "b_last_screened_at": sighting.screened_at,
+                "b_updated_at": now,
                 "b_opened": now if was_closed and status != "closed" else None,
             }
         )

@@ -14,13 +14,14 @@ import logging
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 
 from service.cases.entry_facts import ENTRIES, entry_facts
 from service.cases.grouping import NAME_KEY, link_keys
 from service.cases.intake import CASES, EVENTS, HITS, insert_ignoring_conflicts
 from service.cases.states import case_status
 from service.cases.tables import CaseListSweep
+from service.db import update_by_id
 from service.sources.tables import ListChange, ListVersion
 from service.timeutil import utc_now
 
@@ -116,15 +117,10 @@ def _reopen_changed(
             entry = facts.get((version_id, hit.entity_id))
             if entry is None or entry[0] == hit.entry_hash:
                 continue
-            updates.append({"b_id": hit.id, "b_hash": entry[0], "b_keys": entry[1]})
+            updates.append({"b_id": hit.id, "b_entry_hash": entry[0], "b_link_keys": entry[1]})
             reopened.setdefault(hit.case_id, []).append(int(hit.id))
     if updates:
-        connection.execute(
-            update(HITS)
-            .where(HITS.c.id == bindparam("b_id"))
-            .values(entry_hash=bindparam("b_hash"), link_keys=bindparam("b_keys"), state="open", pending_event_id=None),
-            updates,
-        )
+        connection.execute(update_by_id(HITS, "entry_hash", "link_keys", state="open", pending_event_id=None), updates)
     for case_id, hit_ids in reopened.items():
         touched.add(case_id)
         events.append(

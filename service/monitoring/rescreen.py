@@ -23,10 +23,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, insert, update
+from sqlalchemy import Engine, insert
 from sqlmodel import Session, col
 
 from service.config import Settings
+from service.db import update_by_id
 from service.decisions import as_decision
 from service.ids import uuid4_text
 from service.matching.types import IndexBuilder
@@ -232,7 +233,7 @@ def _apply_chunk(
                 "b_decision": combined.decision,
                 "b_matches": combined.matches,
                 "b_versions": versions,
-                "b_updated": now,
+                "b_updated_at": now,
             }
         )
         if combined.alerts:
@@ -256,17 +257,7 @@ def _apply_chunk(
     table = MonitoredParty.__table__  # type: ignore[attr-defined]
     with engine.begin() as connection:
         if updates:
-            connection.execute(
-                update(table)
-                .where(table.c.id == bindparam("b_id"))
-                .values(
-                    decision=bindparam("b_decision"),
-                    matches=bindparam("b_matches"),
-                    versions=bindparam("b_versions"),
-                    updated_at=bindparam("b_updated"),
-                ),
-                updates,
-            )
+            connection.execute(update_by_id(table, "decision", "matches", "versions", "updated_at"), updates)
         if audit_rows:
             insert_records(connection, audit_rows)
         if alert_rows:
