@@ -55,7 +55,7 @@ def _groups_of_rows(context: ScreeningContext, names: Sequence[str], group: int)
         decide(context, screened, "single")
         serialise(screened)
         groups.append(audit_rows(context, screened, "single"))
-    return context, groups
+    return groups
 
 
 def run(database: str, names: Sequence[str], group: int) -> Result:
