@@ -210,12 +210,10 @@ _HIT_STATE = [
 _CASES_OF_PARTIES = select(CASES.c.party_key, CASES.c.id, CASES.c.status).where(
     CASES.c.party_key.in_(bindparam("party_keys", expanding=True))
 )
-_INSERT_HITS = insert(HITS)
+# The new hits' ids come back from the insert itself, for the "hits.added" events.
+_INSERT_HITS = insert(HITS).returning(HITS.c.id, HITS.c.case_id, HITS.c.source, HITS.c.entity_id)
 _INSERT_EVENTS = insert(EVENTS)
 _HITS_OF_CASES = select(*_HIT_STATE).where(HITS.c.case_id.in_(bindparam("case_ids", expanding=True)))
-_HIT_IDS_OF_CASES = select(HITS.c.id, HITS.c.case_id, HITS.c.source, HITS.c.entity_id).where(
-    HITS.c.case_id.in_(bindparam("case_ids", expanding=True))
-)
 _UPDATE_HITS = update_by_id(HITS, "state", "pending_event_id", "screening_id", "last_seen_at", *_hit_values({}, None))
 _UPDATE_CASES = update_by_id(
     CASES,
@@ -291,12 +289,14 @@ def open_cases(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
                     **{f"b_{name}": value for name, value in values.items()},
                 }
             )
+    new_hit_ids: dict[tuple[str, str, str], int] = {}
     if new_hits:
-        connection.execute(_INSERT_HITS, list(new_hits.values()))
+        inserted = connection.execute(_INSERT_HITS, list(new_hits.values()))
+        new_hit_ids = {(row.case_id, row.source, row.entity_id): int(row.id) for row in inserted}
     if updates:
         connection.execute(_UPDATE_HITS, updates)
     _update_cases(connection, cases, latest, states, now)
-    _record_events(connection, cases, latest, new_hits, reopened, now)
+    _record_events(connection, cases, latest, new_hit_ids, reopened, now)
 
 
 def _update_cases(
@@ -329,19 +329,15 @@ def _record_events(
     connection: Connection,
     cases: dict[str, tuple[str, str]],
     latest: dict[str, Sighting],
-    new_hits: dict[tuple[str, str, str], dict[str, Any]],
+    new_hit_ids: dict[tuple[str, str, str], int],
     reopened: dict[str, dict[str, list[int]]],
     now: datetime,
 ) -> None:
     """Case opened, hits added, hits reopened: the changes a screening made, as events."""
     created = {case_id for case_id, status in cases.values() if status == ""}
-    added: dict[str, list[tuple[str, str]]] = {}
-    for case_id, source, entity_id in new_hits:
-        added.setdefault(case_id, []).append((source, entity_id))
-    ids_of_new: dict[tuple[str, str, str], int] = {}
-    if added:
-        found = connection.execute(_HIT_IDS_OF_CASES, {"case_ids": sorted(added)})
-        ids_of_new = {(row.case_id, row.source, row.entity_id): int(row.id) for row in found}
+    added: dict[str, list[int]] = {}
+    for (case_id, _source, _entity_id), hit_id in new_hit_ids.items():
+        added.setdefault(case_id, []).append(hit_id)
     events: list[dict[str, Any]] = []
     for case_id, sighting in latest.items():
         base = {"case_id": case_id, "at": now, "actor": sighting.caller}
@@ -349,10 +345,7 @@ def _record_events(
         if case_id in created:
             events.append({**base, "action": "case.opened", "hit_ids": [], "details": details})
         if case_id in added:
-            hit_ids = sorted(
-                ids_of_new[(case_id, *entry)] for entry in added[case_id] if (case_id, *entry) in ids_of_new
-            )
-            events.append({**base, "action": "hits.added", "hit_ids": hit_ids, "details": details})
+            events.append({**base, "action": "hits.added", "hit_ids": sorted(added[case_id]), "details": details})
         for reason, hit_ids in reopened.get(case_id, {}).items():
             events.append(
                 {

@@ -65,6 +65,7 @@ def test_a_listed_party_opens_one_case_whatever_the_kind_of_screening(
     ]
     assert len(case["hits"][0]["entry_hash"]) == 64
     assert [event["action"] for event in case["history"]] == ["case.opened", "hits.added"]
+    assert case["history"][1]["hit_ids"] == [hit["id"] for hit in case["hits"]]  # the event names the stored hit
 
 
 def test_a_clear_screening_opens_no_case(client: TestClient, keys: dict[str, str]) -> None:
