@@ -61,7 +61,11 @@ def metaphone(token: str) -> str:
 
 
 def deletion_keys(key: str) -> tuple[str, ...]:
-    """The key and every key one character shorter (only for keys long enough to be selective)."""
+    """The key and every key one character shorter (only for keys long enough to be selective).
+
+    In the order of the deleted position, never a set's: a query ranks shapes by which of its keys hit
+    first, and a set's order of strings changes with each process's hash seed (two replicas would answer
+    the same name differently)."""
     if len(key) < 4:
         return (key,)
-    return (key, *{key[:i] + key[i + 1 :] for i in range(len(key))})
+    return (key, *dict.fromkeys(key[:i] + key[i + 1 :] for i in range(len(key))))
