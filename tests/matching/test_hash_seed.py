@@ -49,7 +49,7 @@ def _misspelt(name: str, number: int) -> str:
 
 def _answers(index_path: Path, queries_path: Path, seed: str) -> list[object]:
     environment = {**os.environ, "PYTHONHASHSEED": seed}
-    completed = subprocess.run(  # noqa: S603 - our own interpreter and script
+    completed = subprocess.run(
         [sys.executable, "-c", _SCREEN, str(index_path), str(queries_path)],
         env=environment,
         capture_output=True,
