@@ -190,6 +190,22 @@ def test_fuzzy_vocabulary_finds_parts_within_two_edits(part: str, near: list[str
     assert vocabulary.near(part) == near
 
 
+@pytest.mark.parametrize(
+    ("part", "near"),
+    [
+        ("kowalczyk", ["kowalczak", "kowalczy"]),  # 9 letters: two edits, so parts of 7 to 11 letters
+        ("kowalczykow", ["kowalczykowa"]),
+        ("kowalcz", ["kowalc", "kowalczy"]),  # 7 letters: one edit only, so 6 to 8
+        ("kowalczykowskiegoo", ["kowalczykowskiego"]),  # longer than any part listed
+        ("kowalczykowskiegoxyz", []),  # three letters too many
+    ],
+)
+def test_fuzzy_vocabulary_reaches_parts_of_neighbouring_lengths_only(part: str, near: list[str]) -> None:
+    """Parts of many lengths are listed; those within the edits are found, the closest first, then alphabetically."""
+    vocabulary = FuzzyVocabulary(["kowal", "kowalc", "kowalczy", "kowalczak", "kowalczykowa", "kowalczykowskiego"])
+    assert vocabulary.near(part) == near
+
+
 def test_fuzzy_vocabulary_answers_the_same_from_memory_and_after_its_memory_is_emptied(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
