@@ -161,7 +161,7 @@ def _step_write_formats(url: str) -> dict[str, Any]:
 
     from service.db import make_engine
     from service.matching import build_index
-    from service.matching.index import dump_index
+    from service.matching.snapshot import dump_index
     from service.screening.index_state import load_active_versions, load_entries
 
     folder = Path(os.environ["BENCH_FORMATS"])

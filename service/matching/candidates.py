@@ -59,6 +59,21 @@ def _intersect(first: frozenset[int] | Posting, second: frozenset[int] | Posting
     return set(first).intersection(second)
 
 
+# What a pickled `Candidates` holds, named (a compiled class has no `__dict__` to copy).
+_STATE = (
+    "tuning",
+    "shapes",
+    "_source_bits",
+    "_shape_sources",
+    "members",
+    "_shape_sizes",
+    "_postings",
+    "_vocabulary",
+    "_shape_total",
+    "_large",
+)
+
+
 class Candidates:
     """Shapes of the indexed names and their postings; immutable after construction."""
 
@@ -111,7 +126,7 @@ class Candidates:
         separate ones (35 MB for the full lists). Each distinct posting is written once, and on load
         all of them are cut from one tuple of shared ints (C-level loops, not one per key).
         """
-        state = dict(vars(self))
+        state: dict[str, object] = {name: getattr(self, name) for name in _STATE}
         state["_large"] = list(self._large)  # the keys only
         state["_postings"] = _pack_postings(self._postings)
         state["members"] = _pack_sequences(self.members)
@@ -120,7 +135,8 @@ class Candidates:
     def __setstate__(self, state: dict[str, Any]) -> None:
         keys, numbers, lengths, flat = state.pop("_postings")
         member_lengths, name_ids = state.pop("members")
-        vars(self).update(state)
+        for name, value in state.items():
+            setattr(self, name, value)
         distinct = _unpack_sequences(lengths, flat, len(self.shapes))
         self._postings = dict(zip(keys, map(distinct.__getitem__, numbers), strict=True))
         # Every name id is a member once: their number is the name count.

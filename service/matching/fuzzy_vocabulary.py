@@ -18,6 +18,7 @@ from __future__ import annotations
 import bisect
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -30,6 +31,10 @@ LONG_PART = 8  # parts this long reach two edits
 # ("Schmidt", "Kowalski") thousands of times, and each lookup costs tens of microseconds. Bounded, and
 # emptied when full, so a stream of unique parts costs at most this many short lists.
 REMEMBERED_PARTS = 10_000
+
+
+# What a pickled vocabulary holds, named (a compiled class has no `__dict__` to copy); not what it remembered.
+_STATE = ("max_edits", "_parts", "_firsts", "_postings")
 
 
 def _pairs(part: str) -> set[str]:
@@ -61,9 +66,16 @@ class FuzzyVocabulary:
 
     def __getstate__(self) -> dict[str, object]:
         """Saved without the remembered answers: they depend on the traffic, not on the lists."""
-        state = dict(vars(self))
+        state: dict[str, object] = {
+            name: getattr(self, name) for name in ("max_edits", "_parts", "_firsts", "_postings")
+        }
         state["_remembered"] = {}
         return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # Named attributes rather than `__dict__`: a compiled class has none.
+        for name, value in state.items():
+            setattr(self, name, value)
 
     def __len__(self) -> int:
         return len(self._parts)

@@ -7,7 +7,7 @@ shares), under a key made of those versions and of the matching code, so a new l
 or a code change gives a new key and a fresh build. The CLI also keeps a copy under the data
 directory, read without a round trip to the store.
 
-A saved index is a pickle (`matching.index.dump_index`; bench/startup.py compares it with the
+A saved index is a pickle (`matching.snapshot.dump_index`; bench/startup.py compares it with the
 alternatives). Unpickling runs whatever code the bytes name, which is acceptable here because
 the bytes come from the store alone, or from the data directory beside it: whoever can write
 either can already change the lists, the API keys and the audit trail. What must never load is
@@ -42,7 +42,8 @@ from sqlalchemy import Engine, LargeBinary, bindparam, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
-from service.matching.index import Index, dump_index, load_index
+from service.matching.index import Index
+from service.matching.snapshot import dump_index, load_index
 from service.screening.tables import SavedIndex
 from service.timeutil import utc_now
 

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from service.matching.index import Index, dump_index
+from service.matching.index import Index
+from service.matching.snapshot import dump_index
 
 pytestmark = pytest.mark.store_independent
 
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.store_independent
 _SCREEN = """
 import json, sys
 from pathlib import Path
-from service.matching.index import load_index
+from service.matching.snapshot import load_index
 from service.matching.types import MatchThresholds, Query
 index = load_index(Path(sys.argv[1]).read_bytes())
 everything = MatchThresholds(review=0.0, block=0.97)
