@@ -59,6 +59,8 @@ def _intersect(first: frozenset[int] | Posting, second: frozenset[int] | Posting
     return set(first).intersection(second)
 
 
+_EmptyArguments = tuple[list[NameRecord], list[str], SearchTuning]  # of a `Candidates` with no names
+
 # What a pickled `Candidates` holds, named (a compiled class has no `__dict__` to copy).
 _STATE = (
     "tuning",
@@ -119,6 +121,13 @@ class Candidates:
             keys = [key for key, ids in self._postings.items() if len(ids) > self.tuning.large_posting]
         return {key: frozenset(self._postings[key]) for key in keys}
 
+    def __reduce__(
+        self,
+    ) -> tuple[type[Candidates], tuple[list[NameRecord], list[str], SearchTuning], dict[str, object]]:
+        # Rebuilt from no names and the state: a compiled class's instances are always made through
+        # `__init__`, so pickle's default (an instance made without it) is not open to them.
+        return Candidates, ([], [], self.tuning), self.__getstate__()
+
     def __getstate__(self) -> dict[str, object]:
         """Pickled with the postings and members as flat int arrays, and the sets of common keys as their keys.
 
@@ -135,13 +144,14 @@ class Candidates:
     def __setstate__(self, state: dict[str, Any]) -> None:
         keys, numbers, lengths, flat = state.pop("_postings")
         member_lengths, name_ids = state.pop("members")
+        large_keys = state.pop("_large")
         for name, value in state.items():
             setattr(self, name, value)
         distinct = _unpack_sequences(lengths, flat, len(self.shapes))
         self._postings = dict(zip(keys, map(distinct.__getitem__, numbers), strict=True))
         # Every name id is a member once: their number is the name count.
         self.members = _unpack_sequences(member_lengths, name_ids, len(name_ids))
-        self._large = self._large_postings(self._large)
+        self._large = self._large_postings(large_keys)
 
     def filed_keys(self) -> KeysView[str]:
         """Every key a listed name is filed under: its parts and its adjacent parts written together among them."""

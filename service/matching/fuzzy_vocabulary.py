@@ -64,6 +64,11 @@ class FuzzyVocabulary:
             self._postings[pair] = (numbers, tuple(np.searchsorted(numbers, self._firsts).tolist()))
         self._remembered: dict[str, tuple[str, ...]] = {}
 
+    def __reduce__(self) -> tuple[type[FuzzyVocabulary], tuple[tuple[str, ...]], dict[str, object]]:
+        # Rebuilt from an empty vocabulary and the state: a compiled class's instances are always made
+        # through `__init__`, so pickle's default (an instance made without it) is not open to them.
+        return FuzzyVocabulary, ((),), self.__getstate__()
+
     def __getstate__(self) -> dict[str, object]:
         """Saved without the remembered answers: they depend on the traffic, not on the lists."""
         state: dict[str, object] = {

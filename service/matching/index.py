@@ -39,6 +39,23 @@ FREEZE_MIN_NAMES = 20_000  # small (delta) indexes are not worth a full collecti
 PATRONYMIC_ENDINGS = ("ovich", "evich", "ovna", "evna", "ogly", "ogli", "kyzy")
 
 
+# What a pickled index holds, named (a compiled class has no `__dict__` to copy).
+_STATE = (
+    "weights",
+    "tuning",
+    "entries",
+    "_identifiers",
+    "_lent_birth_dates",
+    "_name_total",
+    "_idf",
+    "_unseen_weight",
+    "_common_parts",
+    "names",
+    "_candidates",
+    "_offsets",
+)
+
+
 class Index:
     """Immutable after construction; `search` only reads, so threads may share it."""
 
@@ -98,6 +115,15 @@ class Index:
             self._offsets[record.entry + 1] += 1
         for number in range(len(self.entries)):
             self._offsets[number + 1] += self._offsets[number]
+
+    def __reduce__(self) -> tuple[type[Index], tuple[tuple[IndexedEntry, ...]], dict[str, object]]:
+        # Rebuilt from no entries and the state: a compiled class's instances are always made through
+        # `__init__`, so pickle's default (an instance made without it) is not open to them.
+        return Index, ((),), {name: getattr(self, name) for name in _STATE}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        for name, value in state.items():
+            setattr(self, name, value)
 
     def _weight(self, count: int) -> float:
         return max(self.weights.min_part_weight, math.log(self._name_total / count))

@@ -16,7 +16,7 @@ from service.matching.index import FREEZE_MIN_NAMES, Index, collector_paused
 
 
 class _IndexPickler(pickle.Pickler):
-    """Pickles the index's slotted dataclasses as constructor calls.
+    """Pickles the index's dataclasses (all slotted; compiled, they have no `__slots__`) as constructor calls.
 
     The default for a frozen slotted dataclass restores each object through `dataclasses`'
     Python-level `__setstate__`, which looks its fields up anew every time (two thirds of the
@@ -26,7 +26,7 @@ class _IndexPickler(pickle.Pickler):
 
     def reducer_override(self, obj: object) -> Any:
         cls = type(obj)
-        if dataclasses.is_dataclass(cls) and "__slots__" in cls.__dict__:
+        if dataclasses.is_dataclass(cls):
             return cls, tuple(getattr(obj, field.name) for field in dataclasses.fields(cls))
         return NotImplemented
 

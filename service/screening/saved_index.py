@@ -42,6 +42,7 @@ from sqlalchemy import Engine, LargeBinary, bindparam, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
+from service import matching
 from service.matching.index import Index
 from service.matching.snapshot import dump_index, load_index
 from service.screening.tables import SavedIndex
@@ -80,6 +81,8 @@ def code_version() -> str:
     """A hash of the matching code, this module and the runtime that unpickles: any change gives new keys."""
     digest = hashlib.sha256(FORMAT.encode())
     digest.update(f"python {sys.version_info[0]}.{sys.version_info[1]} numpy {numpy.__version__}".encode())
+    # Compiled and plain replicas never share a saved index: they pickle alike today, but nothing holds them to it.
+    digest.update(b"compiled" if matching.COMPILED else b"plain")
     for path in _CODE_FILES:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
