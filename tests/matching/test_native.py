@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import importlib.machinery
+import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from service.matching import native
+from service import matching
+from service.matching import index, native
 
 pytestmark = pytest.mark.store_independent
 
@@ -63,3 +65,10 @@ def test_a_source_of_the_uncompiled_modules_may_change(package: Path) -> None:
     _compile(package)
     (package / "snapshot.py").write_text("NOT_COMPILED = 'still'\n")
     assert native.check() is True
+
+
+def test_the_suite_runs_compiled_modules_where_scripts_test_compiled_them() -> None:
+    if os.environ.get("SCREENING_EXPECT_COMPILED") != "1":
+        pytest.skip("scripts/test compiles the matching package; this run did not")
+    assert matching.COMPILED is True
+    assert Path(index.__file__).name.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES))
