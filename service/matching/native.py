@@ -19,9 +19,11 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent
 STAMP = PACKAGE / "compiled.sha256"
-# Modules that stay plain Python: this guard, the package's `__init__`, and the pickling, whose
-# pickler subclasses a C type (which a compiled module cannot do).
-NOT_COMPILED = frozenset({"__init__.py", "native.py", "snapshot.py"})
+# Modules that stay plain Python: this guard, the package's `__init__`, the pickling, whose pickler
+# subclasses a C type (which a compiled module cannot do), and the public value types (queries,
+# thresholds, matches, weights): callers pickle them as they are, into worker processes too, and a
+# compiled frozen dataclass refuses pickle's way of restoring one.
+NOT_COMPILED = frozenset({"__init__.py", "native.py", "snapshot.py", "types.py", "weights.py"})
 
 
 def compiled_sources() -> list[Path]:
