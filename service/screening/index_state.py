@@ -17,6 +17,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col
 
+from service import matching
 from service.matching.index import Index
 from service.matching.types import IndexedEntry, MatchIndex
 from service.memory import deep_size, return_free_memory
@@ -150,12 +151,13 @@ class IndexHolder:
             )
             self._snapshot = snapshot
             log.info(
-                "match index %s: %d entries, %d names from %d sources in %.2fs",
+                "match index %s: %d entries, %d names from %d sources in %.2fs (matching %s)",
                 "loaded" if snapshot.loaded else "built",
                 index.entry_count,
                 index.name_count,
                 len(versions),
                 snapshot.build_seconds,
+                "compiled" if matching.COMPILED else "plain Python",
             )
             # The build's and the load's scratch memory goes back to the system, not into the heap's free lists.
             return_free_memory()
