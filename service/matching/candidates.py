@@ -121,9 +121,7 @@ class Candidates:
             keys = [key for key, ids in self._postings.items() if len(ids) > self.tuning.large_posting]
         return {key: frozenset(self._postings[key]) for key in keys}
 
-    def __reduce__(
-        self,
-    ) -> tuple[type[Candidates], tuple[list[NameRecord], list[str], SearchTuning], dict[str, object]]:
+    def __reduce__(self) -> tuple[type[Candidates], _EmptyArguments, dict[str, object]]:
         # Rebuilt from no names and the state: a compiled class's instances are always made through
         # `__init__`, so pickle's default (an instance made without it) is not open to them.
         return Candidates, ([], [], self.tuning), self.__getstate__()
