@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from itertools import accumulate
 from typing import Any
 
+from service.matching.attribute_state import named_attributes, set_attributes
 from service.matching.fuzzy_vocabulary import FuzzyVocabulary
 from service.matching.keys import DELETED, PHONETIC, is_filler, key_groups
 from service.matching.names import NameRecord, PreparedName
@@ -61,7 +62,7 @@ def _intersect(first: frozenset[int] | Posting, second: frozenset[int] | Posting
 
 _EmptyArguments = tuple[list[NameRecord], list[str], SearchTuning]  # of a `Candidates` with no names
 
-# What a pickled `Candidates` holds, named (a compiled class has no `__dict__` to copy).
+# What a pickled `Candidates` holds (`attribute_state.py`).
 _STATE = (
     "tuning",
     "shapes",
@@ -122,9 +123,7 @@ class Candidates:
         return {key: frozenset(self._postings[key]) for key in keys}
 
     def __reduce__(self) -> tuple[type[Candidates], _EmptyArguments, dict[str, object]]:
-        # Rebuilt from no names and the state: a compiled class's instances are always made through
-        # `__init__`, so pickle's default (an instance made without it) is not open to them.
-        return Candidates, ([], [], self.tuning), self.__getstate__()
+        return Candidates, ([], [], self.tuning), self.__getstate__()  # no names, then the state
 
     def __getstate__(self) -> dict[str, object]:
         """Pickled with the postings and members as flat int arrays, and the sets of common keys as their keys.
@@ -133,7 +132,7 @@ class Candidates:
         separate ones (35 MB for the full lists). Each distinct posting is written once, and on load
         all of them are cut from one tuple of shared ints (C-level loops, not one per key).
         """
-        state: dict[str, object] = {name: getattr(self, name) for name in _STATE}
+        state = named_attributes(self, _STATE)
         state["_large"] = list(self._large)  # the keys only
         state["_postings"] = _pack_postings(self._postings)
         state["members"] = _pack_sequences(self.members)
@@ -143,8 +142,7 @@ class Candidates:
         keys, numbers, lengths, flat = state.pop("_postings")
         member_lengths, name_ids = state.pop("members")
         large_keys = state.pop("_large")
-        for name, value in state.items():
-            setattr(self, name, value)
+        set_attributes(self, state)
         distinct = _unpack_sequences(lengths, flat, len(self.shapes))
         self._postings = dict(zip(keys, map(distinct.__getitem__, numbers), strict=True))
         # Every name id is a member once: their number is the name count.

@@ -18,12 +18,13 @@ from __future__ import annotations
 import bisect
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
+
+from service.matching.attribute_state import named_attributes, set_attributes
 
 MIN_PART_LENGTH = 5  # one edit in a shorter part leaves too little of it to call it the same word
 LONG_PART = 8  # parts this long reach two edits
@@ -33,7 +34,7 @@ LONG_PART = 8  # parts this long reach two edits
 REMEMBERED_PARTS = 10_000
 
 
-# What a pickled vocabulary holds, named (a compiled class has no `__dict__` to copy); not what it remembered.
+# What a pickled vocabulary holds (`attribute_state.py`); not what it remembered.
 _STATE = ("max_edits", "_parts", "_firsts", "_postings")
 
 
@@ -65,22 +66,16 @@ class FuzzyVocabulary:
         self._remembered: dict[str, tuple[str, ...]] = {}
 
     def __reduce__(self) -> tuple[type[FuzzyVocabulary], tuple[tuple[str, ...]], dict[str, object]]:
-        # Rebuilt from an empty vocabulary and the state: a compiled class's instances are always made
-        # through `__init__`, so pickle's default (an instance made without it) is not open to them.
-        return FuzzyVocabulary, ((),), self.__getstate__()
+        return FuzzyVocabulary, ((),), self.__getstate__()  # an empty vocabulary, then the state
 
     def __getstate__(self) -> dict[str, object]:
         """Saved without the remembered answers: they depend on the traffic, not on the lists."""
-        state: dict[str, object] = {
-            name: getattr(self, name) for name in ("max_edits", "_parts", "_firsts", "_postings")
-        }
+        state = named_attributes(self, _STATE)
         state["_remembered"] = {}
         return state
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        # Named attributes rather than `__dict__`: a compiled class has none.
-        for name, value in state.items():
-            setattr(self, name, value)
+    def __setstate__(self, state: dict[str, object]) -> None:
+        set_attributes(self, state)
 
     def __len__(self) -> int:
         return len(self._parts)

@@ -15,6 +15,7 @@ from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 
+from service.matching.attribute_state import named_attributes, set_attributes
 from service.matching.attributes import (
     Attribute,
     birth_date,
@@ -39,7 +40,7 @@ FREEZE_MIN_NAMES = 20_000  # small (delta) indexes are not worth a full collecti
 PATRONYMIC_ENDINGS = ("ovich", "evich", "ovna", "evna", "ogly", "ogli", "kyzy")
 
 
-# What a pickled index holds, named (a compiled class has no `__dict__` to copy).
+# What a pickled index holds (`attribute_state.py`).
 _STATE = (
     "weights",
     "tuning",
@@ -117,13 +118,10 @@ class Index:
             self._offsets[number + 1] += self._offsets[number]
 
     def __reduce__(self) -> tuple[type[Index], tuple[tuple[IndexedEntry, ...]], dict[str, object]]:
-        # Rebuilt from no entries and the state: a compiled class's instances are always made through
-        # `__init__`, so pickle's default (an instance made without it) is not open to them.
-        return Index, ((),), {name: getattr(self, name) for name in _STATE}
+        return Index, ((),), named_attributes(self, _STATE)  # no entries, then the state
 
     def __setstate__(self, state: dict[str, object]) -> None:
-        for name, value in state.items():
-            setattr(self, name, value)
+        set_attributes(self, state)
 
     def _weight(self, count: int) -> float:
         return max(self.weights.min_part_weight, math.log(self._name_total / count))

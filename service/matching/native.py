@@ -1,7 +1,7 @@
 """Whether the matching package runs compiled, and a guard against compiled modules that no longer match their sources.
 
-`scripts/compile_matching.py` compiles the package's modules with mypyc (every module but this one,
-`__init__.py` and `snapshot.py`) into extension modules beside the sources, and writes `compiled.sha256`:
+`scripts/compile_matching.py` compiles the package's modules with mypyc (all but `NOT_COMPILED`)
+into extension modules beside the sources, and writes `compiled.sha256`:
 a digest of the sources it compiled. Python imports an extension module in preference to the `.py`
 file of the same name, so a module edited after compiling would silently run its old code; the
 package's `__init__` calls `check()` first, which refuses to import such a mix. Without extension
@@ -32,7 +32,7 @@ def compiled_sources() -> list[Path]:
 
 def sources_digest() -> str:
     """A digest of the sources to compile and of the interpreter they were compiled for."""
-    digest = hashlib.sha256(f"{sys.implementation.cache_tag}".encode())
+    digest = hashlib.sha256(str(sys.implementation.cache_tag).encode())
     for path in compiled_sources():
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
