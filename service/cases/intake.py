@@ -168,12 +168,16 @@ def _case_ids(connection: Connection, seen: Sequence[Sighting], now: datetime) -
         for key, sighting in latest.items()
         if key not in known
     ]
-    insert_ignoring_conflicts(connection, CASES, new, ["party_key"])
-    if new:
-        created = {row["id"] for row in new}
-        fresh = connection.execute(_CASES_OF_PARTIES, {"party_keys": [row["party_key"] for row in new]})
-        for key, case_id, _status in fresh:
-            known[str(key)] = (str(case_id), "" if case_id in created else "open")
+    if not new:
+        return known
+    created = {str(key) for key in connection.execute(_CREATE_CASES[connection.dialect.name], new).scalars()}
+    keys = [str(row["party_key"]) for row in new]
+    known.update((key, (str(row["id"]), "")) for key, row in zip(keys, new, strict=True) if key in created)
+    # A case another replica created since the read above: only then is it read again.
+    taken = [key for key in keys if key not in created]
+    if taken:
+        for key, case_id, _status in connection.execute(_CASES_OF_PARTIES, {"party_keys": taken}):
+            known[str(key)] = (str(case_id), "open")
     return known
 
 
@@ -210,6 +214,11 @@ _HIT_STATE = [
 _CASES_OF_PARTIES = select(CASES.c.party_key, CASES.c.id, CASES.c.status).where(
     CASES.c.party_key.in_(bindparam("party_keys", expanding=True))
 )
+# The new cases' party keys come back from the insert itself: those not returned another replica created first.
+_CREATE_CASES = {
+    name: dialect.insert(CASES).on_conflict_do_nothing(index_elements=["party_key"]).returning(CASES.c.party_key)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
 # The new hits' ids come back from the insert itself, for the "hits.added" events.
 _INSERT_HITS = insert(HITS).returning(HITS.c.id, HITS.c.case_id, HITS.c.source, HITS.c.entity_id)
 _INSERT_EVENTS = insert(EVENTS)
