@@ -21,7 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterable, KeysView
 from dataclasses import dataclass
 from itertools import accumulate
-from typing import Any
+from typing import Any, TypeVar
 
 from service.matching.attribute_state import named_attributes, set_attributes
 from service.matching.fuzzy_vocabulary import FuzzyVocabulary
@@ -50,6 +50,7 @@ class SearchTuning:
 
 
 Posting = tuple[int, ...]
+Shape = TypeVar("Shape")  # a shape id (`_add`)
 
 
 def _intersect(first: frozenset[int] | Posting, second: frozenset[int] | Posting) -> set[int]:
@@ -302,11 +303,13 @@ def _unpack_sequences(lengths: array[int], flat: array[int], count: int) -> list
     return list(map(ids.__getitem__, map(slice, [0, *ends[:-1]], ends)))
 
 
-def _add(counter: dict[int, int], shapes: Iterable[int], votes: int) -> None:
+def _add(counter: dict[Shape, int], shapes: Iterable[Shape], votes: int) -> None:
     """Add `votes` hits to each of `shapes`, in their order.
 
     A plain dict, not a Counter: compiled (`native.py`), setting an item of a dict subclass goes through
-    its type's slots and costs three times as many instructions as on a dict.
+    its type's slots and costs three times as many instructions as on a dict. Generic in the shape id so
+    that, compiled, ids pass through as the int objects they are: typed `int`, each would be unboxed from
+    the set and boxed anew (a new int object above 256) for the dict lookup and again for the store.
     """
     if not counter:
         counter.update(dict.fromkeys(shapes, votes))  # into an empty dict: one C-level copy
