@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Table, bindparam, func, insert, select
+from sqlalchemy import Connection, Insert, Table, bindparam, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col
 
@@ -131,13 +131,17 @@ def _entries(connection: Connection, seen: Sequence[Sighting]) -> dict[EntryKey,
     return entry_facts(connection, wanted)
 
 
+def ignoring_conflicts(dialect: str, table: Table, keys: list[str]) -> Insert:
+    """An INSERT of the rows another process has not inserted meanwhile (replicas write cases concurrently)."""
+    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return dialect_insert(table).on_conflict_do_nothing(index_elements=keys)
+
+
 def insert_ignoring_conflicts(connection: Connection, table: Table, rows: list[dict[str, Any]], keys: list[str]) -> int:
-    """Insert the rows another process has not inserted meanwhile (replicas write cases concurrently);
-    returns how many were inserted."""
+    """Insert the rows another process has not inserted meanwhile; returns how many were inserted."""
     if not rows:
         return 0
-    dialect_insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-    return int(connection.execute(dialect_insert(table).on_conflict_do_nothing(index_elements=keys), rows).rowcount)
+    return int(connection.execute(ignoring_conflicts(connection.dialect.name, table, keys), rows).rowcount)
 
 
 def _case_ids(connection: Connection, seen: Sequence[Sighting], now: datetime) -> dict[str, tuple[str, str]]:
@@ -216,8 +220,8 @@ _CASES_OF_PARTIES = select(CASES.c.party_key, CASES.c.id, CASES.c.status).where(
 )
 # The new cases' party keys come back from the insert itself: those not returned another replica created first.
 _CREATE_CASES = {
-    name: dialect.insert(CASES).on_conflict_do_nothing(index_elements=["party_key"]).returning(CASES.c.party_key)
-    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+    dialect: ignoring_conflicts(dialect, CASES, ["party_key"]).returning(CASES.c.party_key)
+    for dialect in ("postgresql", "sqlite")
 }
 # The new hits' ids come back from the insert itself, for the "hits.added" events.
 _INSERT_HITS = insert(HITS).returning(HITS.c.id, HITS.c.case_id, HITS.c.source, HITS.c.entity_id)
